@@ -1,0 +1,1 @@
+"""Waymark runtime: retrieval, grounded answers, citations, chat UI and CLI."""

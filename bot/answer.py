@@ -1,0 +1,149 @@
+"""Grounded answers: retrieve, pick verbatim quotes, date them, warn when old, or abstain.
+
+Example:
+    .. code-block:: python
+
+        from bot.answer import Answerer
+        from bot.settings import Settings
+        result = Answerer(Settings.from_env()).answer("Police number from a mobile?")
+        print(result.text)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import asdict, dataclass, field
+
+from bot import compose, render
+from bot.followup import resolve
+from bot.question import clean_question
+from bot.retrieve import IndexHandle, Snapshot, search
+from bot.settings import Settings
+from index.dates import UNKNOWN, parse_iso_date
+
+
+@dataclass
+class Citation:
+    n: int
+    quote: str
+    source_id: str
+    title: str
+    publisher: str
+    kind: str
+    section: str
+    date: str  # passage date where known, else the document's; "unknown" if neither
+    date_basis: str
+    doc_date: str
+    age_years: int | None
+    start: int  # offsets of the quote in the source text
+    end: int
+    url: str = ""
+    attribution: str = ""
+
+
+@dataclass
+class Answer:
+    question: str
+    query: str  # what was retrieved with, after follow-up resolution
+    text: str  # everything the user sees
+    citations: list[Citation] = field(default_factory=list)
+    stale: bool = False
+    warning: str = ""
+    abstained: bool = False
+    reason: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class Answerer:
+    """Answers questions from the served index; safe to share between threads."""
+
+    def __init__(self, settings: Settings, handle: IndexHandle | None = None, embed_query=None) -> None:
+        from bot.query_embed import query_embedder
+
+        self.settings = settings
+        self.handle = handle or IndexHandle(settings)
+        self.embed_query = embed_query or query_embedder(settings)
+
+    def answer(
+        self,
+        question: object,
+        history: list[str] | None = None,
+        *,
+        stale_years: float | None = None,
+        citations: int | None = None,
+    ) -> Answer:
+        t0 = time.perf_counter()
+        text = clean_question(question)
+        earlier = [clean_question(h) for h in (history or []) if isinstance(h, str) and h.strip()]
+        query = resolve(text, [h[:1000] for h in earlier])
+        snapshot = self.handle.snapshot()
+        vector = self.embed_query(query)
+        t1 = time.perf_counter()
+        hits = search(snapshot, vector, query)
+        t2 = time.perf_counter()
+        result = self._compose(text, query, snapshot, hits, stale_years, citations)
+        t3 = time.perf_counter()
+        result.timings_ms = {
+            "embed": round((t1 - t0) * 1000, 2),
+            "retrieve": round((t2 - t1) * 1000, 2),
+            "compose": round((t3 - t2) * 1000, 2),
+            "total": round((t3 - t0) * 1000, 2),
+        }
+        return result
+
+    def _compose(self, question, query, snapshot: Snapshot, hits, stale_years, limit) -> Answer:
+        terms = compose.query_terms(query, snapshot)
+        unknown = compose.unknown_names(terms, snapshot)
+        if unknown:
+            return self._abstain(question, query, "names", [w for w in compose.proper_names(query)][:3])
+        units = compose.candidate_units(snapshot, hits, terms)
+        chosen = compose.select(snapshot, units, limit or self.settings.citations)
+        if not chosen:
+            return self._abstain(question, query, "no-evidence", [])
+        today = self.settings.current_date()
+        cites = [self._citation(n, snapshot, u, today) for n, u in enumerate(chosen, 1)]
+        threshold = self.settings.stale_years if stale_years is None else stale_years
+        stale, warning = staleness(cites, threshold, today)
+        body = render.answer_text(cites, warning)
+        return Answer(question, query, body, cites, stale, warning)
+
+    def _abstain(self, question, query, reason, names) -> Answer:
+        return Answer(question, query, render.abstention_text(names), abstained=True, reason=reason)
+
+    def _citation(self, n: int, snapshot: Snapshot, unit: compose.Unit, today: dt.date) -> Citation:
+        meta = snapshot.metadatas[unit.passage]
+        quote = snapshot.texts[unit.passage][unit.start : unit.end]
+        date = meta.get("date", UNKNOWN)
+        value = parse_iso_date(date) if date != UNKNOWN else None
+        return Citation(
+            n=n,
+            quote=quote,
+            source_id=meta["source_id"],
+            title=meta.get("title", meta["source_id"]),
+            publisher=meta.get("publisher", ""),
+            kind=meta.get("kind", ""),
+            section=meta.get("section", ""),
+            date=date,
+            date_basis=meta.get("date_basis", ""),
+            doc_date=meta.get("doc_date", UNKNOWN),
+            age_years=value.age_years(today) if value else None,
+            start=int(meta["start"]) + unit.start,
+            end=int(meta["start"]) + unit.end,
+            url=meta.get("url", ""),
+            attribution=meta.get("attribution", ""),
+        )
+
+
+def staleness(cites: list[Citation], threshold: float, today: dt.date) -> tuple[bool, str]:
+    """(stale, warning) from the newest dated source behind the answer."""
+    dated = [(c.date, c.age_years) for c in cites if c.age_years is not None]
+    if not dated:
+        return True, render.undated_warning()
+    newest_date, age = max(dated, key=lambda d: parse_iso_date(d[0]).sort_key())
+    if age >= threshold:
+        return True, render.stale_warning(parse_iso_date(newest_date), age)
+    return False, ""

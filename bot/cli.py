@@ -1,0 +1,173 @@
+"""`waymark`: build the index, ask one question, chat in the browser, run eval suites.
+
+Every ``WaymarkError`` becomes one line on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from bot.errors import IndexMissingError, WaymarkError
+from bot.settings import ENV_VARS, Settings
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def user_errors(fn):
+    """Turn user-facing errors into a clean message and a non-zero exit."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except WaymarkError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def store_options(fn):
+    fn = click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Corpus folder.")(fn)
+    fn = click.option("--data-dir", type=click.Path(path_type=Path), help="Index folder.")(fn)
+    return fn
+
+
+def settings_from(ctx_overrides: dict) -> Settings:
+    overrides = dict(ctx_overrides)
+    for key in ("corpus_dir", "data_dir"):
+        if overrides.get(key) is not None:
+            overrides[key] = Path(overrides[key]).expanduser().resolve()
+    return Settings.from_env(**overrides)
+
+
+@click.group(epilog="Configuration: " + ", ".join(ENV_VARS))
+@click.version_option(package_name="waymark")
+def main() -> None:
+    """Waymark: traveler-safety answers quoted from named, dated sources."""
+
+
+@main.command()
+@store_options
+@click.option("--rebuild", is_flag=True, help="Re-embed everything instead of only what changed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@user_errors
+def index(corpus_dir, data_dir, rebuild, as_json) -> None:
+    """Index the corpus (only changed documents are re-embedded)."""
+    from index.build import build_index
+
+    settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
+    summary = build_index(
+        settings,
+        rebuild=rebuild,
+        warn=lambda m: click.echo(f"warning: {m}", err=True),
+        progress=not as_json and sys.stderr.isatty(),
+    )
+    click.echo(json.dumps(summary.as_dict(), indent=2) if as_json else summary.line())
+
+
+def ensure_index(settings: Settings) -> None:
+    """Build the index on first use, so the first question just works."""
+    from index import store
+
+    db = store.client(settings)
+    if store.current_collection_name(db, settings):
+        return
+    from index.build import build_index
+
+    click.echo("No index yet: building it now (first run only)...", err=True)
+    summary = build_index(settings, warn=lambda m: click.echo(f"warning: {m}", err=True), progress=True)
+    click.echo(summary.line(), err=True)
+
+
+@main.command()
+@click.argument("question")
+@store_options
+@click.option("--history", "-H", multiple=True, help="An earlier user turn (repeat, oldest first).")
+@click.option("--stale-years", type=float, help="Warn when sources are older than this.")
+@click.option("--citations", type=click.IntRange(1, 10), help="Most quotes in the answer.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend today is this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print the structured result.")
+@user_errors
+def ask(question, corpus_dir, data_dir, history, stale_years, citations, today, as_json) -> None:
+    """Answer one QUESTION from the sources."""
+    from bot.answer import Answerer
+
+    settings = settings_from(
+        {"corpus_dir": corpus_dir, "data_dir": data_dir, "today": today.date() if today else None}
+    )
+    ensure_index(settings)
+    result = Answerer(settings).answer(question, list(history), stale_years=stale_years, citations=citations)
+    click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else result.text)
+
+
+@main.command()
+@store_options
+@click.option("--host", help="Bind address (default 127.0.0.1; anything else exposes the chat).")
+@click.option("--port", type=int, help="Port (default 7860).")
+@click.option("--share", is_flag=True, help="Also open a public Gradio share link.")
+@user_errors
+def chat(corpus_dir, data_dir, host, port, share) -> None:
+    """Open the chat in your browser (builds the index on first use)."""
+    from bot.ui import launch
+
+    settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir, "host": host, "port": port})
+    ensure_index(settings)
+    launch(settings, share=share)
+
+
+@main.command(name="eval")
+@click.argument("suites", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_options
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend today is this date.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results here.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write a Markdown report.")
+@click.option("--llm", help="Word answers with this backend (openai, ollama, fake).")
+@user_errors
+def eval_command(suites, corpus_dir, data_dir, today, json_path, report_path, llm) -> None:
+    """Run eval SUITES (YAML) and report per-check results."""
+    from evals.runner import run_suites
+
+    settings = settings_from(
+        {"corpus_dir": corpus_dir, "data_dir": data_dir, "llm": llm, "today": today.date() if today else None}
+    )
+    ensure_index(settings)
+    report = run_suites(settings, list(suites))
+    click.echo(report.summary_text())
+    if json_path:
+        json_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    if report_path:
+        report_path.write_text(report.markdown())
+    sys.exit(0 if report.all_passed else 2)
+
+
+@main.command()
+@store_options
+@click.option("--json", "as_json", is_flag=True)
+@user_errors
+def sources(corpus_dir, data_dir, as_json) -> None:
+    """List the indexed documents with their dates and ages."""
+    from bot.catalog import catalog
+
+    settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
+    try:
+        rows = catalog(settings)
+    except IndexMissingError:
+        raise
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(f"{r.date:>10}  {r.age:<22} {r.passages:>4} passages  {r.source_id}  {r.title}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""One settings object; every field can be overridden from the environment.
+
+The README's configuration table is generated from ``ENV_VARS`` below, so keep them in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CORPUS = REPO_ROOT / "corpus"
+
+#: env var -> (field, description)
+ENV_VARS: dict[str, tuple[str, str]] = {
+    "WAYMARK_CORPUS_DIR": ("corpus_dir", "Folder of documents to index (default: the shipped `corpus/`)."),
+    "WAYMARK_DATA_DIR": ("data_dir", "Where the index lives (default: `.waymark/` in the current folder)."),
+    "WAYMARK_COLLECTION": ("collection", "Chroma collection name prefix (3+ characters, default `waymark`)."),
+    "CHROMA_HOST": ("chroma_host", "Use a Chroma server at this host instead of the embedded store."),
+    "CHROMA_PORT": ("chroma_port", "Port of that Chroma server (default 8000)."),
+    "WAYMARK_STALE_YEARS": (
+        "stale_years",
+        "Warn when the newest source behind an answer is older (default 3).",
+    ),
+    "WAYMARK_CITATIONS": ("citations", "Most quotes in one answer (default 4)."),
+    "WAYMARK_TODAY": ("today", "Pretend today is this ISO date, for reproducible evals."),
+    "WAYMARK_HOST": ("host", "Chat bind address (default 127.0.0.1)."),
+    "WAYMARK_PORT": ("port", "Chat port (default 7860)."),
+    "WAYMARK_AUTH": ("auth", "`user:password` to require a login in the chat."),
+    "WAYMARK_QUERY_ENGINE": ("query_engine", "`onnx` (fast start, default) or `torch` for query embeddings."),
+    "WAYMARK_LLM": ("llm", "Optional wording backend: `openai` or `ollama` (default: none, extractive)."),
+    "WAYMARK_LLM_MODEL": ("llm_model", "Model name for that backend."),
+    "WAYMARK_LLM_BASE_URL": ("llm_base_url", "Base URL of the OpenAI-compatible or Ollama server."),
+    "WAYMARK_LLM_TIMEOUT": ("llm_timeout", "Seconds to wait for the model (default 30)."),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed configuration. Build with ``Settings.from_env()``; tweak with ``.replace(...)``."""
+
+    corpus_dir: Path = SHIPPED_CORPUS
+    data_dir: Path = field(default_factory=lambda: Path(".waymark").resolve())
+    collection: str = "waymark"
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    stale_years: float = 3.0
+    citations: int = 4
+    today: dt.date | None = None
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = None
+    query_engine: str = "onnx"
+    llm: str | None = None
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
+        env = os.environ if env is None else env
+        values: dict = {}
+        for var, (name, _) in ENV_VARS.items():
+            raw = env.get(var)
+            if raw not in (None, ""):
+                values[name] = _convert(name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def current_date(self) -> dt.date:
+        return self.today or dt.date.today()
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.chroma_host)
+
+
+def _convert(name: str, raw: str):
+    from bot.errors import WaymarkError
+
+    try:
+        if name in ("corpus_dir", "data_dir"):
+            return Path(raw).expanduser().resolve()
+        if name in ("chroma_port", "citations", "port"):
+            return int(raw)
+        if name in ("stale_years", "llm_timeout"):
+            return float(raw)
+        if name == "today":
+            return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        var = next(v for v, (n, _) in ENV_VARS.items() if n == name)
+        msg = f"{var}={raw!r} is not valid ({exc}); fix or unset it."
+        raise WaymarkError(msg) from None
+    return raw

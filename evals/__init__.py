@@ -1,0 +1,1 @@
+"""Eval suites and their runner."""

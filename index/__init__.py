@@ -1,0 +1,1 @@
+"""Waymark ingestion: load, clean, date, chunk, embed and store the corpus."""

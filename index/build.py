@@ -1,0 +1,171 @@
+"""`waymark index`: bring the Chroma index in line with the corpus, embedding only what changed.
+
+Unchanged corpus: nothing is embedded or written. Otherwise a new generation collection is
+filled (reused vectors copied, new passages embedded) and the pointer switched to it at the end,
+so a crash or ``kill -9`` mid-way leaves the previous index serving. A lock file stops two runs
+from writing at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+
+from bot.errors import EmptyCorpusError, IndexBusyError
+from bot.settings import Settings
+from index import store
+from index.embed import SentenceEmbeddings
+from index.load import load_corpus
+from index.manifest import load_manifest
+from index.passages import IndexedPassage, document_passages
+
+BATCH = 256
+
+
+@dataclass
+class IndexSummary:
+    documents: int = 0
+    passages: int = 0
+    embedded: int = 0
+    reused: int = 0
+    deleted: int = 0
+    skipped_files: int = 0
+    changed: bool = False
+    collection: str = ""
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"{self.documents} documents, {self.passages} passages: {self.embedded} embedded, "
+            f"{self.reused} unchanged, {self.deleted} deleted, {self.skipped_files} files skipped "
+            f"in {self.seconds:.2f}s" + ("" if self.changed else " (index already up to date)")
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@contextmanager
+def index_lock(settings: Settings) -> Iterator[None]:
+    path = store.ensure_data_dir(settings.data_dir) / f"{settings.collection}.index.lock"
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            msg = f"Another `waymark index` is running on {settings.data_dir}; wait for it and try again."
+            raise IndexBusyError(msg) from None
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def collect(settings: Settings, warn: Callable[[str], None]) -> tuple[list[IndexedPassage], int, int]:
+    """All passages of the corpus, with counts of documents read and files skipped."""
+    skipped: list[str] = []
+
+    def note(message: str) -> None:
+        if message.startswith("skipped "):
+            skipped.append(message)
+        warn(message)
+
+    manifest = load_manifest(settings.corpus_dir, warn=note)
+    docs = load_corpus(settings.corpus_dir, warn=note)
+    found = [p for doc in docs for p in document_passages(doc, manifest.get(doc.id))]
+    if not found:
+        msg = (
+            f"No readable document in {settings.corpus_dir} (need UTF-8 .txt, .md or .html files); "
+            "add some or point --corpus at another folder."
+        )
+        raise EmptyCorpusError(msg)
+    return found, len(docs), len(skipped)
+
+
+def build_index(
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    warn: Callable[[str], None] = print,
+    progress: bool = False,
+    embeddings: SentenceEmbeddings | None = None,
+) -> IndexSummary:
+    started = time.perf_counter()
+    summary = IndexSummary()
+    with index_lock(settings):
+        found, summary.documents, summary.skipped_files = collect(settings, warn)
+        summary.passages = len(found)
+        db = store.client(settings)
+        current = None if rebuild else store.current_collection_name(db, settings)
+        existing = _existing_metadata(db, current)
+        wanted = {p.id: p for p in found}
+        reuse = [pid for pid in wanted if pid in existing]
+        fresh = [p for p in found if p.id not in existing]
+        summary.deleted = len(set(existing) - set(wanted))
+        summary.reused = len(reuse)
+        same_meta = all(existing[pid].get("meta_hash") == wanted[pid].metadata["meta_hash"] for pid in reuse)
+        if current and not fresh and not summary.deleted and same_meta:
+            summary.collection = current
+        else:
+            summary.changed = True
+            summary.collection = _write_generation(
+                db, settings, current, wanted, reuse, fresh, embeddings or SentenceEmbeddings(), progress
+            )
+            summary.embedded = len(fresh)
+        _drop_old_generations(db, settings, keep=summary.collection)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _existing_metadata(db, name: str | None) -> dict[str, dict]:
+    if not name:
+        return {}
+    try:
+        got = db.get_collection(name).get(include=["metadatas"])
+    except Exception:
+        return {}
+    return dict(zip(got["ids"], got["metadatas"], strict=True))
+
+
+def _write_generation(db, settings, current, wanted, reuse, fresh, embeddings, progress) -> str:
+    name = f"{settings.collection}-g{time.time_ns()}"
+    target = db.create_collection(name, configuration=store.COSINE, embedding_function=None)
+    if current and reuse:
+        source = db.get_collection(current)
+        for i in range(0, len(reuse), BATCH):
+            ids = reuse[i : i + BATCH]
+            got = source.get(ids=ids, include=["embeddings"])
+            target.add(
+                ids=got["ids"],
+                embeddings=got["embeddings"],
+                documents=[wanted[pid].text for pid in got["ids"]],
+                metadatas=[wanted[pid].metadata for pid in got["ids"]],
+            )
+    view = store.vectorstore(db, name, embeddings)
+    bar = _progress(len(fresh), progress)
+    for i in range(0, len(fresh), BATCH):
+        batch = fresh[i : i + BATCH]
+        view.add_texts(
+            [p.text for p in batch], metadatas=[p.metadata for p in batch], ids=[p.id for p in batch]
+        )
+        bar.update(len(batch))
+    bar.close()
+    store.switch_to(db, settings, name, built_at=time.time(), passages=len(wanted))
+    return name
+
+
+def _drop_old_generations(db, settings: Settings, keep: str) -> None:
+    for name in store.generations(db, settings):
+        if name != keep:
+            with contextlib.suppress(Exception):  # a reader may still hold it; the next run retries
+                db.delete_collection(name)
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="passage", desc="embedding", disable=not enabled or total == 0)

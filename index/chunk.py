@@ -1,0 +1,158 @@
+"""Split cleaned blocks into passages of whole sentences, each with offsets into the source.
+
+A passage never crosses a paragraph or a section; an address or phone list joins the sentence
+that introduces it ("...at the following locations:"), so a quote keeps the number with its
+context. Each passage records its quotable units (sentences or list runs) as offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.clean import _BULLET, Block
+from index.dates import ATTRIBUTION
+
+MAX_PASSAGE_CHARS = 500
+
+_ABBREV = {
+    "u.s",
+    "u.n",
+    "u.k",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "no",
+    "vs",
+    "e.g",
+    "i.e",
+    "etc",
+    "approx",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "gen",
+    "gov",
+    "sen",
+    "rep",
+    "prof",
+    "jr",
+    "sr",
+    "ave",
+    "blvd",
+    "mt",
+    "ft",
+    "a.m",
+    "p.m",
+}
+_SPLIT = re.compile(r"(?<=[.!?])[\"”’)\]]*(\s+)(?=[\"“‘(\[]?[A-Z0-9\[])")
+_TRAILING_MARK = re.compile(r"\s+[*|~^+/\\-]{1,4}\s*$")
+
+
+@dataclass
+class Passage:
+    source_id: str
+    start: int
+    end: int
+    section: str
+    units: list[tuple[int, int]]  # absolute offsets of quotable units
+    paragraph: tuple[int, int]  # the paragraph the passage belongs to
+    meta: dict = field(default_factory=dict)
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as absolute spans; abbreviations and initials don't split."""
+    spans: list[tuple[int, int]] = []
+    cur = start
+    for m in _SPLIT.finditer(text, start, end):
+        cut = m.start(1)
+        word = re.search(r"(\S+)$", text[cur:cut])
+        token = word.group(1).rstrip('"”’)]').rstrip(".!?").lower() if word else ""
+        if token in _ABBREV or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+            continue
+        spans.append((cur, cut))
+        cur = m.end(1)
+    spans.append((cur, end))
+    return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    seg = text[s:e]
+    seg_stripped = _TRAILING_MARK.sub("", seg.rstrip())
+    e = s + len(seg_stripped.rstrip())
+    s += len(seg) - len(seg.lstrip())
+    return s, e
+
+
+def is_attribution(text: str) -> bool:
+    return bool(ATTRIBUTION.fullmatch(text.strip().rstrip("*|~^+/\\ ")))
+
+
+def passages(source_id: str, text: str, blocks: list[Block]) -> list[Passage]:
+    """Group ``blocks`` into passages of whole sentences."""
+    out: list[Passage] = []
+    section = ""
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "heading":
+            section = " ".join(block.text(text).lstrip("# ").split())
+            i += 1
+            continue
+        units, paragraph, i = _units(text, blocks, i)
+        out.extend(_pack(source_id, section, units, paragraph))
+    return out
+
+
+def _units(text: str, blocks: list[Block], i: int) -> tuple[list[tuple[int, int]], tuple[int, int], int]:
+    """Units of the paragraph at ``blocks[i]`` plus the list lines that follow it."""
+    block = blocks[i]
+    units = sentence_spans(text, block.start, block.end) if block.kind == "para" else []
+    if block.kind == "para":
+        i += 1
+    while i < len(blocks) and blocks[i].kind == "list":
+        run_start = blocks[i].start
+        if _BULLET.match(blocks[i].text(text)):
+            units.append((blocks[i].start, blocks[i].end))
+            i += 1
+            continue
+        while i < len(blocks) and blocks[i].kind == "list" and not _BULLET.match(blocks[i].text(text)):
+            run_end = blocks[i].end
+            i += 1
+        if units and text[units[-1][0] : units[-1][1]].rstrip().endswith(":"):
+            units[-1] = (units[-1][0], run_end)  # "...at the following locations:" + the addresses
+        else:
+            units.append((run_start, run_end))
+    paragraph = (block.start, max(block.end, units[-1][1] if units else block.end))
+    return units, paragraph, i
+
+
+def _pack(source_id: str, section: str, units, paragraph) -> list[Passage]:
+    out: list[Passage] = []
+    current: list[tuple[int, int]] = []
+    for unit in units:
+        if current and unit[1] - current[0][0] > MAX_PASSAGE_CHARS:
+            out.append(Passage(source_id, current[0][0], current[-1][1], section, current, paragraph))
+            current = []
+        current.append(unit)
+    if current:
+        out.append(Passage(source_id, current[0][0], current[-1][1], section, current, paragraph))
+    return out
