@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 from bot import compose, render
 from bot.followup import resolve
@@ -53,20 +55,48 @@ class Answer:
     abstained: bool = False
     reason: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    worded_by: str = ""  # the LLM backend that worded the answer, "" when extractive
+    model_sentences: int = 0  # sentences the model wrote
+    dropped_sentences: int = 0  # of those, dropped by the verifier
+    passages: list[str] = field(default_factory=list, repr=False)  # full text of each cited passage
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("passages")
+        return data
+
+
+class Wording(Protocol):
+    """Optional LLM wording (``bot.wording``): grounded, verified, and never deciding abstention."""
+
+    name: str
+
+    def rewrite(self, question: str, history: list[str]) -> str:
+        """The follow-up resolved into a standalone question."""
+
+    def word(self, answer: Answer) -> Answer:
+        """The answer re-worded from its cited passages, or unchanged when the model fails."""
+
+    def stream(self, answer: Answer) -> Iterator[str | Answer]:
+        """Draft text as it arrives, then the verified ``Answer`` last."""
 
 
 class Answerer:
     """Answers questions from the served index; safe to share between threads."""
 
-    def __init__(self, settings: Settings, handle: IndexHandle | None = None, embed_query=None) -> None:
+    def __init__(
+        self, settings: Settings, handle: IndexHandle | None = None, embed_query=None, wording=None
+    ) -> None:
         from bot.query_embed import query_embedder
 
         self.settings = settings
         self.handle = handle or IndexHandle(settings)
         self.embed_query = embed_query or query_embedder(settings)
+        if wording is None and settings.llm:
+            from bot.wording import make_wording
+
+            wording = make_wording(settings)
+        self.wording: Wording | None = wording
 
     def answer(
         self,
@@ -75,17 +105,22 @@ class Answerer:
         *,
         stale_years: float | None = None,
         citations: int | None = None,
+        word: bool = True,
     ) -> Answer:
+        """The grounded answer. With ``word=False`` an LLM backend, if any, is not called
+        (the chat streams the model's wording itself through ``self.wording.stream``)."""
         t0 = time.perf_counter()
         text = clean_question(question)
-        earlier = [clean_question(h) for h in (history or []) if isinstance(h, str) and h.strip()]
-        query = resolve(text, [h[:1000] for h in earlier])
+        earlier = [clean_question(h[:1000]) for h in (history or []) if isinstance(h, str) and h.strip()]
+        query = self.resolve(text, earlier)
         snapshot = self.handle.snapshot()
         vector = self.embed_query(query)
         t1 = time.perf_counter()
         hits = search(snapshot, vector, query)
         t2 = time.perf_counter()
         result = self._compose(text, query, snapshot, hits, stale_years, citations)
+        if word and self.wording is not None and not result.abstained:
+            result = self.wording.word(result)
         t3 = time.perf_counter()
         result.timings_ms = {
             "embed": round((t1 - t0) * 1000, 2),
@@ -94,6 +129,11 @@ class Answerer:
             "total": round((t3 - t0) * 1000, 2),
         }
         return result
+
+    def resolve(self, question: str, earlier: list[str]) -> str:
+        if earlier and self.wording is not None:
+            return self.wording.rewrite(question, earlier)
+        return resolve(question, earlier)
 
     def _compose(self, question, query, snapshot: Snapshot, hits, stale_years, limit) -> Answer:
         terms = compose.query_terms(query, snapshot)
@@ -109,7 +149,8 @@ class Answerer:
         threshold = self.settings.stale_years if stale_years is None else stale_years
         stale, warning = staleness(cites, threshold, today)
         body = render.answer_text(cites, warning)
-        return Answer(question, query, body, cites, stale, warning)
+        passages = [snapshot.texts[u.passage] for u in chosen]
+        return Answer(question, query, body, cites, stale, warning, passages=passages)
 
     def _abstain(self, question, query, reason, names) -> Answer:
         return Answer(question, query, render.abstention_text(names), abstained=True, reason=reason)
