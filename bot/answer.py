@@ -5,6 +5,7 @@ Example:
 
         from bot.answer import Answerer
         from bot.settings import Settings
+from bot.terms import proper_names, query_terms
         result = Answerer(Settings.from_env()).answer("Police number from a mobile?")
         print(result.text)
 """
@@ -13,15 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from bot import compose, render
 from bot.followup import resolve
+from bot.query_embed import CallableEmbedder, QueryEmbedder, query_embedder
 from bot.question import clean_question
 from bot.retrieve import IndexHandle, Snapshot, search
 from bot.settings import Settings
+from bot.terms import proper_names, query_terms
 from index.dates import UNKNOWN, parse_iso_date
 
 
@@ -85,18 +90,29 @@ class Answerer:
     """Answers questions from the served index; safe to share between threads."""
 
     def __init__(
-        self, settings: Settings, handle: IndexHandle | None = None, embed_query=None, wording=None
+        self,
+        settings: Settings,
+        handle: IndexHandle | None = None,
+        embedder: QueryEmbedder | None = None,
+        wording: Wording | None = None,
+        *,
+        embed_query: Callable[[str], list[float]] | None = None,
     ) -> None:
-        from bot.query_embed import query_embedder
-
         self.settings = settings
         self.handle = handle or IndexHandle(settings)
-        self.embed_query = embed_query or query_embedder(settings)
+        if embedder is None:
+            embedder = CallableEmbedder(embed_query) if embed_query else query_embedder(settings)
+        self.embedder = embedder
         if wording is None and settings.llm:
             from bot.wording import make_wording
 
             wording = make_wording(settings)
-        self.wording: Wording | None = wording
+        self.wording = wording
+        self._unit_vectors: dict[tuple[str, int, int], np.ndarray] = {}
+
+    @property
+    def embed_query(self) -> Callable[[str], list[float]]:
+        return self.embedder.embed
 
     def answer(
         self,
@@ -114,11 +130,18 @@ class Answerer:
         earlier = [clean_question(h[:1000]) for h in (history or []) if isinstance(h, str) and h.strip()]
         query = self.resolve(text, earlier)
         snapshot = self.handle.snapshot()
-        vector = self.embed_query(query)
+        terms = query_terms(query, snapshot)
+        if compose.unknown_names(terms, snapshot):
+            return self._abstain(text, query, "names", proper_names(query)[:3])
+        follow = query_terms(text, snapshot) if query != text else None
+        vector = self.embedder.embed(terms.corrected)
         t1 = time.perf_counter()
-        hits = search(snapshot, vector, query)
+        hits = search(snapshot, vector, terms.corrected)
         t2 = time.perf_counter()
-        result = self._compose(text, query, snapshot, hits, stale_years, citations)
+        units = compose.candidate_units(snapshot, hits, terms, follow)
+        units = compose.add_meaning(units, vector, lambda top: self._embed_units(snapshot, top))
+        chosen = compose.select(snapshot, units, terms, citations or self.settings.citations)
+        result = self._compose(text, query, snapshot, chosen, stale_years)
         if word and self.wording is not None and not result.abstained:
             result = self.wording.word(result)
         t3 = time.perf_counter()
@@ -130,18 +153,24 @@ class Answerer:
         }
         return result
 
+    def _embed_units(self, snapshot: Snapshot, units: list[compose.Unit]) -> np.ndarray:
+        """Sentence vectors, cached: the same sentences answer many questions."""
+        keys = [(snapshot.name, u.passage, u.start) for u in units]
+        missing = [i for i, k in enumerate(keys) if k not in self._unit_vectors]
+        if missing:
+            fresh = self.embedder.embed_many([units[i].text(snapshot) for i in missing])
+            if len(self._unit_vectors) > 50_000:
+                self._unit_vectors.clear()
+            for i, vec in zip(missing, fresh, strict=True):
+                self._unit_vectors[keys[i]] = np.asarray(vec, dtype=np.float32)
+        return np.stack([self._unit_vectors[k] for k in keys])
+
     def resolve(self, question: str, earlier: list[str]) -> str:
         if earlier and self.wording is not None:
             return self.wording.rewrite(question, earlier)
         return resolve(question, earlier)
 
-    def _compose(self, question, query, snapshot: Snapshot, hits, stale_years, limit) -> Answer:
-        terms = compose.query_terms(query, snapshot)
-        unknown = compose.unknown_names(terms, snapshot)
-        if unknown:
-            return self._abstain(question, query, "names", [w for w in compose.proper_names(query)][:3])
-        units = compose.candidate_units(snapshot, hits, terms)
-        chosen = compose.select(snapshot, units, limit or self.settings.citations)
+    def _compose(self, question, query, snapshot: Snapshot, chosen, stale_years) -> Answer:
         if not chosen:
             return self._abstain(question, query, "no-evidence", [])
         today = self.settings.current_date()

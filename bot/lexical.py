@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import bm25s
 import numpy as np
+import Stemmer
 
 STOPWORDS = frozenset(
     """
@@ -61,6 +62,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "quake": ("earthquake",),
     "drunk": ("drinking", "alcohol"),
     "drink": ("drinking", "alcohol"),
+    "wine": ("alcohol", "drinking"),
+    "beer": ("alcohol", "drinking"),
+    "vodka": ("alcohol", "drinking"),
+    "alcohol": ("drinking",),
     "bar": ("nightclub", "bars"),
     "club": ("nightclub",),
     "nightlife": ("nightclub", "bars"),
@@ -87,14 +92,15 @@ def normalize(text: str) -> str:
     return text.replace("’", "'").lower()
 
 
-@lru_cache(maxsize=65536)
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=131072)
 def stem(word: str) -> str:
+    """Snowball stem ("riding" -> "ride", "buses" -> "bus"); numbers stay whole ("02", "112")."""
     if word.isdigit() or len(word) <= 3:
         return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("s", "")):
-        if word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
+    return _STEMMER.stemWord(word)
 
 
 def words(text: str) -> list[str]:

@@ -13,17 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.errors import ChromaUnreachableError, IndexCorruptError
-from bot.lexical import LexicalIndex, query_tokens
+from bot.lexical import LexicalIndex, query_tokens, tokens, words
 from bot.settings import Settings
 from index import store
 
-RRF_K = 60
+RRF_K = 10  # small k: the top of each list counts most
 CANDIDATES = 30
 
 
@@ -39,6 +40,7 @@ class Snapshot:
     lexical: LexicalIndex
     position: dict[str, int] = field(default_factory=dict)
     doc_vocab: dict[str, set[str]] = field(default_factory=dict)
+    surface_words: frozenset[str] = frozenset()  # unstemmed words of 5+ letters, for typo repair
 
     @classmethod
     def load(cls, collection) -> Snapshot:
@@ -50,9 +52,13 @@ class Snapshot:
         lexical = LexicalIndex([f"{m.get('section', '')} {t}" for t, m in zip(texts, metas, strict=True)])
         snap = cls(collection.name, collection, ids, texts, metas, lexical)
         snap.position = {pid: i for i, pid in enumerate(ids)}
+        surface: set[str] = set()
         for text, meta in zip(texts, metas, strict=True):
             vocab = snap.doc_vocab.setdefault(meta["source_id"], set())
-            vocab.update(query_tokens(f"{meta.get('title', '')} {meta.get('section', '')} {text}"))
+            found = words(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
+            vocab.update(tokens(" ".join(found)))
+            surface.update(w for w in found if len(w) >= 5 and not w.isdigit())
+        snap.surface_words = frozenset(surface)
         return snap
 
 
@@ -100,10 +106,22 @@ class IndexHandle:
 
 
 def search(snapshot: Snapshot, query_vector: list[float], query: str, n: int = CANDIDATES) -> list[Hit]:
-    """Dense and lexical candidates fused by reciprocal rank, best first."""
+    """Dense and lexical candidates, each scored both ways, fused by reciprocal rank, best first."""
     hits: dict[int, Hit] = {}
+    for i, cosine in _dense(snapshot, query_vector, n):
+        hits[i] = Hit(i, 0.0, dense=cosine)
+    for i, score in snapshot.lexical.search(query_tokens(query), n):
+        hits.setdefault(i, Hit(i, 0.0, dense=float("nan"))).lexical = score
+    _fill_dense(snapshot, query_vector, [h for h in hits.values() if np.isnan(h.dense)])
+    for key in (lambda h: -h.dense, lambda h: -h.lexical):
+        for rank, hit in enumerate(sorted(hits.values(), key=key)):
+            hit.fused += 1.0 / (RRF_K + rank)
+    return sorted(hits.values(), key=lambda h: h.fused, reverse=True)
+
+
+def _dense(snapshot: Snapshot, query_vector: list[float], n: int) -> list[tuple[int, float]]:
     try:
-        dense = snapshot.collection.query(
+        got = snapshot.collection.query(
             query_embeddings=[query_vector], n_results=min(n, len(snapshot.ids)), include=["distances"]
         )
     except Exception as exc:
@@ -112,18 +130,20 @@ def search(snapshot: Snapshot, query_vector: list[float], query: str, n: int = C
             "check the Chroma server or re-run `waymark index`."
         )
         raise ChromaUnreachableError(msg) from None
-    for rank, (pid, dist) in enumerate(zip(dense["ids"][0], dense["distances"][0], strict=True)):
-        i = snapshot.position.get(pid)
-        if i is None:
-            continue
-        hit = hits.setdefault(i, Hit(i, 0.0))
-        hit.dense = 1.0 - float(dist)
-        hit.fused += 1.0 / (RRF_K + rank)
-    for rank, (i, score) in enumerate(snapshot.lexical.search(query_tokens(query), n)):
-        hit = hits.setdefault(i, Hit(i, 0.0))
-        hit.lexical = score
-        hit.fused += 1.0 / (RRF_K + rank)
-    return sorted(hits.values(), key=lambda h: h.fused, reverse=True)
+    pairs = zip(got["ids"][0], got["distances"][0], strict=True)
+    return [(snapshot.position[pid], 1.0 - float(d)) for pid, d in pairs if pid in snapshot.position]
+
+
+def _fill_dense(snapshot: Snapshot, query_vector: list[float], hits: list[Hit]) -> None:
+    """Exact cosine for lexical-only candidates, so both rankings cover the same passages."""
+    if not hits:
+        return
+    got = snapshot.collection.get(ids=[snapshot.ids[h.index] for h in hits], include=["embeddings"])
+    vectors = dict(zip(got["ids"], got["embeddings"], strict=True))
+    q = np.asarray(query_vector, dtype=np.float32)
+    for hit in hits:
+        vec = vectors.get(snapshot.ids[hit.index])
+        hit.dense = float(np.dot(q, np.asarray(vec, dtype=np.float32))) if vec is not None else 0.0
 
 
 def to_document(snapshot: Snapshot, hit: Hit) -> Document:
@@ -153,7 +173,7 @@ class HybridRetriever(BaseRetriever):
     def from_settings(cls, settings: Settings, k: int = 4) -> HybridRetriever:
         from bot.query_embed import query_embedder
 
-        return cls(handle=IndexHandle(settings), embed_query=query_embedder(settings), k=k)
+        return cls(handle=IndexHandle(settings), embed_query=query_embedder(settings).embed, k=k)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None

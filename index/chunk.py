@@ -61,6 +61,7 @@ _ABBREV = {
     "p.m",
 }
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’)\]]*(\s+)(?=[\"“‘(\[]?[A-Z0-9\[])")
+_LABELLED = re.compile(r"^[^:\n]{3,60}:\s*\S")
 _TRAILING_MARK = re.compile(r"\s+[*|~^+/\\-]{1,4}\s*$")
 
 
@@ -84,6 +85,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     cur = start
     for m in _SPLIT.finditer(text, start, end):
         cut = m.start(1)
+        if text.count("[", cur, cut) > text.count("]", cur, cut):
+            continue  # never split inside a "[Source: ...]" attribution
         word = re.search(r"(\S+)$", text[cur:cut])
         token = word.group(1).rstrip('"”’)]').rstrip(".!?").lower() if word else ""
         if token in _ABBREV or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
@@ -134,10 +137,14 @@ def _units(text: str, blocks: list[Block], i: int) -> tuple[list[tuple[int, int]
             units.append((blocks[i].start, blocks[i].end))
             i += 1
             continue
+        run: list[Block] = []
         while i < len(blocks) and blocks[i].kind == "list" and not _BULLET.match(blocks[i].text(text)):
-            run_end = blocks[i].end
+            run.append(blocks[i])
             i += 1
-        if units and text[units[-1][0] : units[-1][1]].rstrip().endswith(":"):
+        run_end = run[-1].end
+        if all(_LABELLED.match(b.text(text)) for b in run):
+            units.extend((b.start, b.end) for b in run)  # "After hours: 8-7172-70-2200" stands alone
+        elif units and text[units[-1][0] : units[-1][1]].rstrip().endswith(":"):
             units[-1] = (units[-1][0], run_end)  # "...at the following locations:" + the addresses
         else:
             units.append((run_start, run_end))

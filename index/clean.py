@@ -104,6 +104,11 @@ def _short(line: str) -> bool:
     return len(s) <= 120 and len(s.split()) <= 18 and not _END_PUNCT.search(s) and not _BULLET.match(s)
 
 
+def _contact_like(line: str) -> bool:
+    """Phone numbers and street addresses are content, never headings."""
+    return sum(ch.isdigit() for ch in line) >= 4
+
+
 def _classify(text: str, spans: list[tuple[int, int]]) -> list[Block]:
     """A short unpunctuated line is a heading when a paragraph (or another heading) follows it;
     otherwise it is a list line such as an address or a phone number."""
@@ -117,12 +122,16 @@ def _classify(text: str, spans: list[tuple[int, int]]) -> list[Block]:
             next_is_heading_or_para = True
         elif _short(line):
             starts_like_title = line.strip()[:1].isalpha() and line.strip()[:1].isupper()
-            kinds[i] = "heading" if (next_is_heading_or_para and starts_like_title) else "list"
+            titled = next_is_heading_or_para and starts_like_title and not _contact_like(line)
+            kinds[i] = "heading" if titled else "list"
             next_is_heading_or_para = kinds[i] == "heading"
         else:
             kinds[i] = "list" if _BULLET.match(line) else "para"
             next_is_heading_or_para = kinds[i] == "para"
-    for i in range(1, len(kinds)):  # a short line right after an address line continues it
-        if kinds[i] == "heading" and kinds[i - 1] == "list" and not _BULLET.match(text[slice(*spans[i - 1])]):
-            kinds[i] = "list"
+    for i in range(1, len(kinds)):
+        prev = text[slice(*spans[i - 1])]
+        line = text[slice(*spans[i])]
+        continues_list = kinds[i - 1] == "list" and not _BULLET.match(prev) and any(c.isdigit() for c in line)
+        if kinds[i] == "heading" and continues_list:
+            kinds[i] = "list"  # the next line of an address
     return [Block(s, e, k) for (s, e), k in zip(spans, kinds, strict=True)]

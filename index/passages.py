@@ -51,6 +51,8 @@ def document_passages(doc: RawDocument, info: SourceInfo | None) -> list[Indexed
         source, source_date = attributions.get(p.paragraph, ("", None))
         date = source_date or doc_date.value
         units = [(s - p.start, e - p.start) for s, e in p.units if not is_attribution(doc.text[s:e])]
+        if not units:
+            continue  # an attribution alone: it dates its paragraph but says nothing to quote
         meta = {
             "source_id": doc.id,
             "title": info.title if info else _fallback_title(doc),
@@ -60,7 +62,7 @@ def document_passages(doc: RawDocument, info: SourceInfo | None) -> list[Indexed
             "section": p.section,
             "start": p.start,
             "end": p.end,
-            "units": json.dumps(units or [(0, len(text))]),
+            "units": json.dumps(units),
             "date": date.iso() if date else UNKNOWN,
             "date_basis": "attribution" if source_date else doc_date.how,
             "doc_date": doc_date.iso,

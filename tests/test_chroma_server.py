@@ -71,7 +71,7 @@ def test_index_and_answer_through_a_chroma_server(server, answerer, tmp_path):
     assert summary.embedded == summary.passages > 200
     again = build_index(settings, warn=lambda _m: None)
     assert again.embedded == 0 and not again.changed
-    bot = Answerer(settings, embed_query=answerer.embed_query)
+    bot = Answerer(settings, embedder=answerer.embedder)
     result = bot.answer("What number do I dial for the police from a mobile in Kazakhstan?")
     assert any("112" in c.quote for c in result.citations)
     # nothing was written to the embedded store
@@ -85,7 +85,7 @@ def test_server_down_gives_a_clear_error_and_recovers_after_restart(server, answ
         SHIPPED_CORPUS, tmp_path / "local", chroma_host="127.0.0.1", chroma_port=server.port
     )
     build_index(settings, warn=lambda _m: None)
-    bot = Answerer(settings, embed_query=answerer.embed_query)
+    bot = Answerer(settings, embedder=answerer.embedder)
     question = "Where is the SOS clinic in Almaty?"
     before = bot.answer(question)
     server.stop()
