@@ -21,9 +21,10 @@ from typing import Protocol
 import numpy as np
 
 from bot import compose, render
+from bot.errors import QuestionError
 from bot.followup import resolve
 from bot.query_embed import CallableEmbedder, QueryEmbedder, query_embedder
-from bot.question import clean_question
+from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import IndexHandle, Snapshot, search
 from bot.settings import Settings
 from bot.terms import proper_names, query_terms
@@ -127,7 +128,7 @@ class Answerer:
         (the chat streams the model's wording itself through ``self.wording.stream``)."""
         t0 = time.perf_counter()
         text = clean_question(question)
-        earlier = [clean_question(h[:1000]) for h in (history or []) if isinstance(h, str) and h.strip()]
+        earlier = usable_turns(history or [])
         query = self.resolve(text, earlier)
         snapshot = self.handle.snapshot()
         terms = query_terms(query, snapshot)
@@ -206,6 +207,19 @@ class Answerer:
             url=meta.get("url", ""),
             attribution=meta.get("attribution", ""),
         )
+
+
+def usable_turns(history: list) -> list[str]:
+    """Earlier user turns that can inform a follow-up; an unusable one ("???") is skipped."""
+    turns = []
+    for turn in history:
+        if not isinstance(turn, str):
+            continue
+        try:
+            turns.append(clean_question(turn[:MAX_CHARS]))
+        except QuestionError:
+            continue
+    return turns
 
 
 def staleness(cites: list[Citation], threshold: float, today: dt.date) -> tuple[bool, str]:

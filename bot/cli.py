@@ -130,7 +130,7 @@ def chat(corpus_dir, data_dir, host, port, share) -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Pretend today is this date.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write all results here.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write a Markdown report.")
-@click.option("--llm", help="Word answers with this backend (openai, ollama, fake).")
+@click.option("--llm", help="Word answers with this backend (openai, ollama, fake, fake-liar).")
 @user_errors
 def eval_command(suites, corpus_dir, data_dir, today, json_path, report_path, llm) -> None:
     """Run eval SUITES (YAML) and report per-check results."""

@@ -23,7 +23,7 @@ import numpy as np
 
 from bot.lexical import tokens
 from bot.retrieve import Hit, Snapshot
-from bot.terms import QueryTerms
+from bot.terms import FORM_WORDS, QueryTerms
 
 PASSAGES_CONSIDERED = 10
 UNITS_EMBEDDED = 12
@@ -80,6 +80,8 @@ def candidate_units(
 ) -> list[Unit]:
     """Units of the best passages, scored by coverage and passage meaning, best first."""
     units: list[Unit] = []
+    seen: list[set[str]] = []
+    required = {n for n in terms.names if n in snapshot.places}
     for hit in hits[:PASSAGES_CONSIDERED]:
         meta = snapshot.metadatas[hit.index]
         vocab = snapshot.doc_vocab.get(meta["source_id"], set())
@@ -90,14 +92,29 @@ def candidate_units(
         previous: set[str] = set()
         for start, end in json.loads(meta["units"]):
             own = set(tokens(text[start:end]))
+            if required and not required & own and own & snapshot.places - required:
+                previous = own
+                continue  # names another place ("Astana ...") and not the one asked for
             unit = Unit(hit.index, start, end, coverage(terms, own, heading | previous), hit.dense)
-            unit.key = terms.key is None or found(terms.key, own | heading | previous)
+            seen.append(own | heading | previous)
             if follow is not None and follow.groups:
                 unit.follow = coverage(follow, own, heading | previous)
             unit.score = 0.6 * unit.coverage + 0.4 * hit.dense
             units.append(unit)
             previous = own
+    key = key_term(terms, seen)
+    for unit, where in zip(units, seen, strict=True):
+        unit.key = key is not None and found(key, where)
     return sorted(units, key=lambda u: u.score, reverse=True)
+
+
+def key_term(terms: QueryTerms, candidates: list[set[str]]) -> frozenset[str] | None:
+    """The rarest topic word that the retrieved text mentions at all ("fire", not "cope")."""
+    topical = sorted((g for g in terms.groups if g[0] not in FORM_WORDS), key=lambda g: -g[2])
+    for _, accepted, _ in topical:
+        if any(found(accepted, where) for where in candidates):
+            return accepted
+    return None
 
 
 def add_meaning(

@@ -7,8 +7,10 @@ passages, their lexical index and the Chroma collection, reloaded when a new bui
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.errors import ChromaUnreachableError, IndexCorruptError
-from bot.lexical import LexicalIndex, query_tokens, tokens, words
+from bot.lexical import STOPWORDS, LexicalIndex, query_tokens, stem, tokens, words
 from bot.settings import Settings
 from index import store
 
@@ -41,6 +43,7 @@ class Snapshot:
     position: dict[str, int] = field(default_factory=dict)
     doc_vocab: dict[str, set[str]] = field(default_factory=dict)
     surface_words: frozenset[str] = frozenset()  # unstemmed words of 5+ letters, for typo repair
+    places: frozenset[str] = frozenset()  # stems of names after "in", "at", "from"... ("almati")
 
     @classmethod
     def load(cls, collection) -> Snapshot:
@@ -59,7 +62,31 @@ class Snapshot:
             vocab.update(tokens(" ".join(found)))
             surface.update(w for w in found if len(w) >= 5 and not w.isdigit())
         snap.surface_words = frozenset(surface)
+        snap.places = frozenset(places_in(texts, lexical))
         return snap
+
+
+_PLACE = re.compile(r"\b(?:in|at|from|near|outside|to)\s+([A-Z][a-z][\w\-]+)")
+_DEMONYM = re.compile(r"(?:ian|ican|ean|ese|ish)$")
+_CAPITALIZED = re.compile(r"\b[A-Z][a-z][\w\-]+")
+
+
+def places_in(texts: list[str], lexical: LexicalIndex) -> set[str]:
+    """Place names: always capitalized, often after "in"/"at"/"from" ("in Almaty"), and not
+    corpus-wide ("Kazakhstan")."""
+    after = Counter(m.group(1) for t in texts for m in _PLACE.finditer(t))
+    capital = Counter(m.group(0) for t in texts for m in _CAPITALIZED.finditer(t))
+    lower = {w for t in texts for w in re.findall(r"\b[a-z][\w\-]+", t)}
+    out = set()
+    for word, n in after.items():
+        token = stem(word.lower())
+        if n < 2 or n < 0.1 * capital[word] or word.lower() in lower or word.lower() in STOPWORDS:
+            continue
+        if _DEMONYM.search(word):  # "in American hands": a people, not a place
+            continue
+        if lexical.df.get(token, 0) <= 0.2 * max(lexical.size, 1):
+            out.add(token)
+    return out
 
 
 @dataclass

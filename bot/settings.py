@@ -30,7 +30,11 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "WAYMARK_PORT": ("port", "Chat port (default 7860)."),
     "WAYMARK_AUTH": ("auth", "`user:password` to require a login in the chat."),
     "WAYMARK_QUERY_ENGINE": ("query_engine", "`onnx` (fast start, default) or `torch` for query embeddings."),
-    "WAYMARK_LLM": ("llm", "Optional wording backend: `openai` or `ollama` (default: none, extractive)."),
+    "WAYMARK_LLM": (
+        "llm",
+        "Optional wording backend: `openai`, `ollama`, or offline `fake` / `fake-liar` "
+        "(default: none, extractive).",
+    ),
     "WAYMARK_LLM_MODEL": ("llm_model", "Model name for that backend."),
     "WAYMARK_LLM_BASE_URL": ("llm_base_url", "Base URL of the OpenAI-compatible or Ollama server."),
     "WAYMARK_LLM_TIMEOUT": ("llm_timeout", "Seconds to wait for the model (default 30)."),

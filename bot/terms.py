@@ -41,12 +41,6 @@ class QueryTerms:
     corrected: str = ""  # the question with typos fixed, for the dense embedding
 
     @property
-    def key(self) -> frozenset[str] | None:
-        """The rarest topic word (form words aside): an answer must contain it or a synonym."""
-        topical = [g for g in self.groups if g[0] not in FORM_WORDS]
-        return max(topical, key=lambda g: g[2])[1] if topical else None
-
-    @property
     def total(self) -> float:
         return sum(w for _, _, w in self.groups) or 1.0
 
