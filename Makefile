@@ -26,7 +26,7 @@ browser:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 test: $(STAMP) browser
-	$(BIN)/ruff check bot index evals tests benchmarks
+	$(BIN)/ruff check .
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -21,7 +21,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.errors import ChromaUnreachableError, IndexCorruptError
+from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError, WaymarkError
 from bot.lexical import STOPWORDS, LexicalIndex, query_tokens, stem, tokens, words
 from bot.settings import Settings
 from index import store
@@ -100,36 +100,50 @@ class Hit:
 
 
 class IndexHandle:
-    """Serves the current snapshot; notices when `waymark index` switches in a new generation."""
+    """Serves the current snapshot; notices when `waymark index` switches in a new generation,
+    when the data folder is deleted, and when another process rebuilt the store from scratch."""
 
     def __init__(self, settings: Settings, check_every: float = 2.0) -> None:
         self.settings = settings
         self.check_every = check_every
         self._snapshot: Snapshot | None = None
+        self._identity: tuple[int, int] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
-        now = time.monotonic()
-        if self._snapshot is not None and now - self._checked < self.check_every:
+        if self._snapshot is not None and time.monotonic() - self._checked < self.check_every:
             return self._snapshot
         with self._lock:
-            try:
-                db = store.client(self.settings)
-                collection = store.open_current(db, self.settings)
-                if self._snapshot is None or self._snapshot.name != collection.name:
-                    self._snapshot = Snapshot.load(collection)
-            except ChromaUnreachableError:
-                raise
-            except IndexCorruptError:
-                raise
-            except Exception as exc:
-                if isinstance(exc, store.IndexMissingError):
-                    raise
-                msg = f"The index cannot be read ({exc.__class__.__name__}); rebuild it with `waymark index`."
-                raise IndexCorruptError(msg) from None
-            self._checked = now
+            self._refresh()
+            self._checked = time.monotonic()
             return self._snapshot
+
+    def _refresh(self) -> None:
+        identity = store.store_identity(self.settings)
+        if identity is None:
+            self._snapshot = None
+            msg = "The index folder is gone: run `waymark index` to rebuild it (the chat picks it up)."
+            raise IndexMissingError(msg)
+        if self._identity is not None and identity != self._identity:
+            store.reset_clients()  # rebuilt elsewhere: drop the handle on the old files
+            self._snapshot = None
+        try:
+            db = store.client(self.settings)
+            collection = store.open_current(db, self.settings)
+            if self._snapshot is None or self._snapshot.name != collection.name:
+                self._snapshot = Snapshot.load(collection)
+        except WaymarkError:
+            store.reset_clients()  # so a repaired or rebuilt store is opened afresh next time
+            raise
+        except Exception as exc:
+            store.reset_clients()
+            msg = (
+                f"The index cannot be read ({exc.__class__.__name__}); "
+                "rebuild it with `waymark index --rebuild`."
+            )
+            raise IndexCorruptError(msg) from None
+        self._identity = identity
 
 
 def search(snapshot: Snapshot, query_vector: list[float], query: str, n: int = CANDIDATES) -> list[Hit]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-from bot.errors import EmptyCorpusError, IndexBusyError
+from bot.errors import EmptyCorpusError, IndexBusyError, IndexCorruptError, WaymarkError
 from bot.settings import Settings
 from index import store
 from index.embed import SentenceEmbeddings
@@ -99,7 +99,7 @@ def build_index(
     with index_lock(settings):
         found, summary.documents, summary.skipped_files = collect(settings, warn)
         summary.passages = len(found)
-        db = store.client(settings)
+        db = _open_store(settings, rebuild, warn)
         current = None if rebuild else store.current_collection_name(db, settings)
         existing = _existing_metadata(db, current)
         wanted = {p.id: p for p in found}
@@ -112,13 +112,37 @@ def build_index(
             summary.collection = current
         else:
             summary.changed = True
-            summary.collection = _write_generation(
-                db, settings, current, wanted, reuse, fresh, embeddings or SentenceEmbeddings(), progress
-            )
+            try:
+                summary.collection = _write_generation(
+                    db, settings, current, wanted, reuse, fresh, embeddings or SentenceEmbeddings(), progress
+                )
+            except WaymarkError:
+                raise
+            except Exception as exc:  # chromadb's own errors: disk full, files deleted under us...
+                msg = (
+                    f"Writing the index failed ({exc.__class__.__name__}: {str(exc)[:120]}); the previous "
+                    "index is still served. Run `waymark index --rebuild` in a new process."
+                )
+                raise IndexCorruptError(msg) from None
             summary.embedded = len(fresh)
         _drop_old_generations(db, settings, keep=summary.collection)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _open_store(settings: Settings, rebuild: bool, warn: Callable[[str], None]):
+    """The store to write; with --rebuild an unreadable one is set aside and a fresh one started."""
+    try:
+        db = store.client(settings)
+        store.current_collection_name(db, settings)
+        return db
+    except IndexCorruptError:
+        if not rebuild:
+            raise
+    moved = store.move_aside(settings)
+    if moved is not None:
+        warn(f"the unreadable index was moved to {moved.name}; building a new one")
+    return store.client(settings)
 
 
 def _existing_metadata(db, name: str | None) -> dict[str, dict]:

@@ -7,6 +7,7 @@ collection, which works the same on an embedded store and on a server.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import chromadb
@@ -38,10 +39,44 @@ def client(settings: Settings) -> chromadb.ClientAPI:
         return remote
     path = ensure_data_dir(settings.data_dir) / "chroma"
     try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        db = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        db.heartbeat()
+        return db
     except Exception as exc:
-        msg = f"The index in {path} cannot be opened ({exc}); rebuild it with `waymark index --rebuild`."
+        msg = (
+            f"The index cannot be opened ({exc.__class__.__name__}); "
+            "rebuild it with `waymark index --rebuild`."
+        )
         raise IndexCorruptError(msg) from None
+
+
+def move_aside(settings: Settings) -> Path | None:
+    """Set an unreadable embedded store aside (never delete a user's data) so a rebuild can start."""
+    path = settings.data_dir / "chroma"
+    if settings.remote or not path.exists():
+        return None
+    reset_clients()
+    target = path.with_name(f"chroma.unreadable-{int(time.time())}")
+    path.rename(target)
+    return target
+
+
+def store_identity(settings: Settings) -> tuple[int, int] | None:
+    """Which file the embedded store is (device, inode); None once it is deleted. A server: (0, 0)."""
+    if settings.remote:
+        return (0, 0)
+    try:
+        st = (settings.data_dir / "chroma" / "chroma.sqlite3").stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def reset_clients() -> None:
+    """Forget chromadb's per-path client cache, so the next client opens the files anew."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
 
 
 def ensure_data_dir(data_dir: Path) -> Path:
