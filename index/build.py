@@ -126,8 +126,21 @@ def build_index(
                 raise IndexCorruptError(msg) from None
             summary.embedded = len(fresh)
         _drop_old_generations(db, settings, keep=summary.collection)
+        _prepare_query_engine(settings, warn)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _prepare_query_engine(settings: Settings, warn: Callable[[str], None]) -> None:
+    """Export the ONNX query model now, so the first `waymark ask` does not pay for it."""
+    if settings.query_engine != "onnx":
+        return
+    try:
+        from bot.onnx_query import export_onnx
+
+        export_onnx(settings.data_dir)
+    except Exception as exc:
+        warn(f"fast query path unavailable ({exc.__class__.__name__}: {exc}); queries will use torch")
 
 
 def _open_store(settings: Settings, rebuild: bool, warn: Callable[[str], None]):
