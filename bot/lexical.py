@@ -88,7 +88,9 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    """Lower case without accents, so "fiancée" meets "fiancee" and "Öskemen" meets "Oskemen"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.replace("’", "'").lower()
 
 

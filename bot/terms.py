@@ -16,6 +16,8 @@ from bot.retrieve import Snapshot
 FORM_WORDS = frozenset(
     """
     number numbers phone call dial contact reach address located location find get ring hotline
+    country countries city cities town year years date name names region place type percent
+    percentage
     """.split()
 )
 # A question with one of these wants digits in its answer.
@@ -60,7 +62,8 @@ def query_terms(question: str, snapshot: Snapshot) -> QueryTerms:
             continue  # an unknown scrap such as "cel" or "pls": a typo, not the point of the question
         weight = FORM_WEIGHT if word in FORM_WORDS else (max(known) if known else unseen)
         groups.append((word, accepted, weight))
-    names = [stem(correct(n.lower(), snapshot)) for n in proper_names(question)]
+    parts = [w for name in proper_names(question) for w in words(name) if len(w) >= 3]
+    names = [stem(correct(w, snapshot)) for w in parts]
     return QueryTerms(
         groups=groups,
         names=[n for n in names if n not in STOPWORDS],
