@@ -155,16 +155,20 @@ class Answerer:
         return result
 
     def _embed_units(self, snapshot: Snapshot, units: list[compose.Unit]) -> np.ndarray:
-        """Sentence vectors, cached: the same sentences answer many questions."""
+        """Sentence vectors, cached: the same sentences answer many questions (thread-safe: the
+        cache is only read once per key and replaced, never cleared under a reader)."""
+        cache = self._unit_vectors
         keys = [(snapshot.name, u.passage, u.start) for u in units]
-        missing = [i for i, k in enumerate(keys) if k not in self._unit_vectors]
+        found = {k: cache[k] for k in keys if k in cache}
+        missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:
             fresh = self.embedder.embed_many([units[i].text(snapshot) for i in missing])
-            if len(self._unit_vectors) > 50_000:
-                self._unit_vectors.clear()
             for i, vec in zip(missing, fresh, strict=True):
-                self._unit_vectors[keys[i]] = np.asarray(vec, dtype=np.float32)
-        return np.stack([self._unit_vectors[k] for k in keys])
+                found[keys[i]] = np.asarray(vec, dtype=np.float32)
+            if len(cache) > 50_000:
+                self._unit_vectors = cache = {}
+            cache.update({keys[i]: found[keys[i]] for i in missing})
+        return np.stack([found[k] for k in keys])
 
     def resolve(self, question: str, earlier: list[str]) -> str:
         if earlier and self.wording is not None:
