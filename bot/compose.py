@@ -26,7 +26,7 @@ from bot.retrieve import Hit, Snapshot
 from bot.terms import FORM_WORDS, QueryTerms
 
 PASSAGES_CONSIDERED = 10
-UNITS_EMBEDDED = 12
+UNITS_EMBEDDED = 6
 MIN_COVERAGE = 0.5
 MIN_MEANING = 0.3
 WEAK_COVERAGE = 0.25
