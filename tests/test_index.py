@@ -91,6 +91,14 @@ def test_bad_files_are_named_skipped_and_the_rest_indexed(small_corpus, tmp_path
     assert any(name in w and reason in w for w in warnings), warnings
 
 
+def test_huge_file_is_skipped_by_name(small_corpus, tmp_path):
+    (small_corpus / "huge.txt").write_bytes(b"Taxis are cheap. " * (21 * 1024 * 1024 // 17 + 1))
+    warnings: list[str] = []
+    summary = build_index(settings_for(small_corpus, tmp_path / "data"), warn=warnings.append)
+    assert summary.documents == 3 and summary.skipped_files == 1
+    assert any("huge.txt" in w and "limit" in w for w in warnings), warnings
+
+
 def test_empty_corpus_is_an_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(EmptyCorpusError, match="No readable document"):
