@@ -24,7 +24,7 @@ from pydantic import ConfigDict
 from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError, WaymarkError
 from bot.lexical import STOPWORDS, LexicalIndex, query_tokens, stem, tokens, words
 from bot.settings import Settings
-from index import store
+from index import state, store
 
 RRF_K = 10  # small k: the top of each list counts most
 CANDIDATES = 30
@@ -120,13 +120,13 @@ class IndexHandle:
             return self._snapshot
 
     def _refresh(self) -> None:
-        identity = store.store_identity(self.settings)
+        identity = state.store_identity(self.settings)
         if identity is None:
             self._snapshot = None
             msg = "The index folder is gone: run `waymark index` to rebuild it (the chat picks it up)."
             raise IndexMissingError(msg)
         if self._identity is not None and identity != self._identity:
-            store.reset_clients()  # rebuilt elsewhere: drop the handle on the old files
+            store.reset_clients(self.settings)  # rebuilt elsewhere: drop the handle on the old files
             self._snapshot = None
         try:
             db = store.client(self.settings)
@@ -134,10 +134,10 @@ class IndexHandle:
             if self._snapshot is None or self._snapshot.name != collection.name:
                 self._snapshot = Snapshot.load(collection)
         except WaymarkError:
-            store.reset_clients()  # so a repaired or rebuilt store is opened afresh next time
+            store.reset_clients(self.settings)  # so a repaired or rebuilt store is opened afresh next time
             raise
         except Exception as exc:
-            store.reset_clients()
+            store.reset_clients(self.settings)
             msg = (
                 f"The index cannot be read ({exc.__class__.__name__}); "
                 "rebuild it with `waymark index --rebuild`."

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from bot.errors import EmptyCorpusError, IndexBusyError, IndexCorruptError, WaymarkError
 from bot.settings import Settings
-from index import store
+from index import state
 from index.embed import SentenceEmbeddings
 from index.load import load_corpus
 from index.manifest import load_manifest
@@ -53,7 +53,7 @@ class IndexSummary:
 
 @contextmanager
 def index_lock(settings: Settings) -> Iterator[None]:
-    path = store.ensure_data_dir(settings.data_dir) / f"{settings.collection}.index.lock"
+    path = state.ensure_data_dir(settings.data_dir) / f"{settings.collection}.index.lock"
     with open(path, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -99,6 +99,15 @@ def build_index(
     with index_lock(settings):
         found, summary.documents, summary.skipped_files = collect(settings, warn)
         summary.passages = len(found)
+        hashes = {p.id: p.metadata["meta_hash"] for p in found}
+        served = None if rebuild else state.unchanged(settings, hashes)
+        if served:  # nothing changed since the last build on this very store: no Chroma needed
+            summary.collection, summary.reused = served, len(found)
+            summary.seconds = time.perf_counter() - started
+            return summary
+        from index import store
+
+        state.forget(settings)
         db = _open_store(settings, rebuild, warn)
         current = None if rebuild else store.current_collection_name(db, settings)
         existing = _existing_metadata(db, current)
@@ -127,6 +136,7 @@ def build_index(
             summary.embedded = len(fresh)
         _drop_old_generations(db, settings, keep=summary.collection)
         _prepare_query_engine(settings, warn)
+        state.record(settings, summary.collection, hashes)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -145,6 +155,10 @@ def _prepare_query_engine(settings: Settings, warn: Callable[[str], None]) -> No
 
 def _open_store(settings: Settings, rebuild: bool, warn: Callable[[str], None]):
     """The store to write; with --rebuild an unreadable one is set aside and a fresh one started."""
+    from index import store
+
+    if state.store_identity(settings) is None:
+        store.reset_clients(settings)  # deleted under a client this process cached
     try:
         db = store.client(settings)
         store.current_collection_name(db, settings)
@@ -169,6 +183,8 @@ def _existing_metadata(db, name: str | None) -> dict[str, dict]:
 
 
 def _write_generation(db, settings, current, wanted, reuse, fresh, embeddings, progress) -> str:
+    from index import store
+
     name = f"{settings.collection}-g{time.time_ns()}"
     target = db.create_collection(name, configuration=store.COSINE, embedding_function=None)
     if current and reuse:
@@ -196,6 +212,8 @@ def _write_generation(db, settings, current, wanted, reuse, fresh, embeddings, p
 
 
 def _drop_old_generations(db, settings: Settings, keep: str) -> None:
+    from index import store
+
     for name in store.generations(db, settings):
         if name != keep:
             with contextlib.suppress(Exception):  # a reader may still hold it; the next run retries

@@ -15,8 +15,9 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from bot.errors import ChromaUnreachableError, DataDirError, IndexCorruptError, IndexMissingError
+from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError
 from bot.settings import Settings
+from index.state import ensure_data_dir
 
 COSINE = {"hnsw": {"space": "cosine"}}
 
@@ -55,43 +56,21 @@ def move_aside(settings: Settings) -> Path | None:
     path = settings.data_dir / "chroma"
     if settings.remote or not path.exists():
         return None
-    reset_clients()
+    reset_clients(settings)
     target = path.with_name(f"chroma.unreadable-{int(time.time())}")
     path.rename(target)
     return target
 
 
-def store_identity(settings: Settings) -> tuple[int, int] | None:
-    """Which file the embedded store is (device, inode); None once it is deleted. A server: (0, 0)."""
-    if settings.remote:
-        return (0, 0)
-    try:
-        st = (settings.data_dir / "chroma" / "chroma.sqlite3").stat()
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-def reset_clients() -> None:
-    """Forget chromadb's per-path client cache, so the next client opens the files anew."""
+def reset_clients(settings: Settings) -> None:
+    """Forget chromadb's cached client for this store's folder, so the next client opens the files
+    anew (after they were deleted or rebuilt by another process). Clients already handed out keep
+    working on what they opened."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    SharedSystemClient.clear_system_cache()
-
-
-def ensure_data_dir(data_dir: Path) -> Path:
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        msg = (
-            f"Data folder {data_dir} is not writable ({exc.strerror or exc}); "
-            "choose another with --data-dir or WAYMARK_DATA_DIR."
-        )
-        raise DataDirError(msg) from None
-    return data_dir
+    key = str(settings.data_dir / "chroma")
+    SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
 
 
 def pointer_name(settings: Settings) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,28 @@ def test_first_run_embeds_everything_then_nothing(small_corpus, tmp_path):
     assert (second.embedded, second.deleted, second.changed) == (0, 0, False)
     assert second.reused == first.passages
     assert second.collection == first.collection
+
+
+def test_unchanged_corpus_is_checked_without_opening_chroma(small_corpus, tmp_path):
+    settings = settings_for(small_corpus, tmp_path / "data")
+    build_index(settings, warn=lambda _m: None)
+    corpus, data = str(small_corpus), str(settings.data_dir)
+    code = (
+        "import sys; from pathlib import Path; from bot.settings import Settings; "
+        "from index.build import build_index; "
+        f"s = build_index(Settings(corpus_dir=Path({corpus!r}), data_dir=Path({data!r})), warn=print); "
+        "print(s.changed, s.embedded, 'chromadb' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "0", "False"]
+
+
+def test_a_replaced_store_is_not_trusted_by_the_fast_path(small_corpus, tmp_path):
+    settings = settings_for(small_corpus, tmp_path / "data")
+    build_index(settings, warn=lambda _m: None)
+    shutil.rmtree(settings.data_dir / "chroma")
+    summary = build_index(settings, warn=lambda _m: None)
+    assert summary.changed and summary.embedded == summary.passages
 
 
 def test_changed_file_reembeds_only_its_passages(small_corpus, tmp_path):
