@@ -47,7 +47,7 @@ class Snapshot:
 
     @classmethod
     def load(cls, collection) -> Snapshot:
-        got = collection.get(include=["documents", "metadatas"])
+        got = store.get_all(collection, ["documents", "metadatas"])
         ids, texts, metas = got["ids"], got["documents"], got["metadatas"]
         if not ids:
             msg = f"The index {collection.name!r} is empty; run `waymark index --rebuild`."

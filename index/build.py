@@ -175,10 +175,13 @@ def _open_store(settings: Settings, rebuild: bool, warn: Callable[[str], None]):
 def _existing_metadata(db, name: str | None) -> dict[str, dict]:
     if not name:
         return {}
+    from index import store
+
     try:
-        got = db.get_collection(name).get(include=["metadatas"])
-    except Exception:
+        collection = db.get_collection(name)
+    except Exception:  # the pointer names a generation that is gone: start afresh
         return {}
+    got = store.get_all(collection, ["metadatas"])  # an error here must not mean "re-embed all"
     return dict(zip(got["ids"], got["metadatas"], strict=True))
 
 

@@ -73,6 +73,22 @@ def reset_clients(settings: Settings) -> None:
     SharedSystemClient._identifier_to_refcount.pop(key, None)
 
 
+PAGE = 5000
+
+
+def get_all(collection, include: list[str]) -> dict[str, list]:
+    """Every record of a collection, fetched a page at a time: one huge `get` fails at scale."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)
+        for key in out:
+            out[key].extend(got[key])
+        if len(got["ids"]) < PAGE:
+            return out
+        offset += PAGE
+
+
 def pointer_name(settings: Settings) -> str:
     return f"{settings.collection}-pointer"
 
