@@ -42,7 +42,7 @@ class Snapshot:
     lexical: LexicalIndex
     position: dict[str, int] = field(default_factory=dict)
     doc_vocab: dict[str, set[str]] = field(default_factory=dict)
-    surface_words: frozenset[str] = frozenset()  # unstemmed words of 5+ letters, for typo repair
+    surface_words: dict[str, list[str]] = field(default_factory=dict)  # 5+ letter words by initial
     places: frozenset[str] = frozenset()  # stems of names after "in", "at", "from"... ("almati")
 
     @classmethod
@@ -61,7 +61,8 @@ class Snapshot:
             found = words(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
             vocab.update(tokens(" ".join(found)))
             surface.update(w for w in found if len(w) >= 5 and not w.isdigit())
-        snap.surface_words = frozenset(surface)
+        for word in sorted(surface):
+            snap.surface_words.setdefault(word[0], []).append(word)
         snap.places = frozenset(places_in(texts, lexical))
         return snap
 

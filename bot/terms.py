@@ -89,8 +89,8 @@ def correct(word: str, snapshot: Snapshot) -> str:
         return word
     limit = 1 if len(word) < 8 else 2
     best, best_d = word, limit + 1
-    for cand in snapshot.surface_words:
-        if cand[:1] != word[:1] or abs(len(cand) - len(word)) > limit:
+    for cand in snapshot.surface_words.get(word[0], ()):
+        if abs(len(cand) - len(word)) > limit:
             continue
         d = _distance(word, cand, limit)
         if d < best_d:
