@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test install index lint bench clean browser
+.PHONY: chat test install index lint bench bench-full clean browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP) browser
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick
+	$(BIN)/python benchmarks/cold_start.py
+
+bench-full: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
