@@ -10,6 +10,7 @@ WaymarkError                 base: the CLI prints its message on one line and ex
 ├── ChromaUnreachableError   the configured Chroma server does not answer
 ├── QuestionError            the question cannot be answered as typed
 ├── SuiteError               an eval suite file is malformed
+│   └── SquadError           (evals.squad) a SQuAD file cannot be converted
 └── ModelBackendError        the optional LLM backend failed
 """
 

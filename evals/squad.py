@@ -21,6 +21,8 @@ from urllib.parse import quote
 
 import yaml
 
+from bot.errors import SuiteError
+
 PUBLISHER = "Wikipedia (via SQuAD v2)"
 KIND = "encyclopedia"
 LICENSE_NOTE = (
@@ -29,7 +31,7 @@ LICENSE_NOTE = (
 )
 
 
-class SquadError(ValueError):
+class SquadError(SuiteError):
     """The input is not a usable SQuAD v2 file."""
 
 
