@@ -126,33 +126,33 @@ class Answerer:
     ) -> Answer:
         """The grounded answer. With ``word=False`` an LLM backend, if any, is not called
         (the chat streams the model's wording itself through ``self.wording.stream``)."""
-        t0 = time.perf_counter()
+        clock = [time.perf_counter()]
         text = clean_question(question)
-        earlier = usable_turns(history or [])
-        query = self.resolve(text, earlier)
+        query = self.resolve(text, usable_turns(history or []))
+        result = self._ground(text, query, stale_years, citations or self.settings.citations, clock)
+        if word and self.wording is not None and not result.abstained:
+            result = self.wording.word(result)
+        clock += [time.perf_counter()] * (4 - len(clock))
+        stages = zip(("embed", "retrieve", "compose"), clock[:-1], clock[1:], strict=True)
+        result.timings_ms = {name: round((end - start) * 1000, 2) for name, start, end in stages}
+        result.timings_ms["total"] = round((clock[-1] - clock[0]) * 1000, 2)
+        return result
+
+    def _ground(self, text: str, query: str, stale_years, limit: int, clock: list[float]) -> Answer:
+        """Retrieve and pick the quotes; ``clock`` gets a time stamp after each stage."""
         snapshot = self.handle.snapshot()
         terms = query_terms(query, snapshot)
         if compose.unknown_names(terms, snapshot):
             return self._abstain(text, query, "names", proper_names(query)[:3])
         follow = query_terms(text, snapshot) if query != text else None
         vector = self.embedder.embed(terms.corrected)
-        t1 = time.perf_counter()
+        clock.append(time.perf_counter())
         hits = search(snapshot, vector, terms.corrected)
-        t2 = time.perf_counter()
+        clock.append(time.perf_counter())
         units = compose.candidate_units(snapshot, hits, terms, follow)
         units = compose.add_meaning(units, vector, lambda top: self._embed_units(snapshot, top))
-        chosen = compose.select(snapshot, units, terms, citations or self.settings.citations)
-        result = self._compose(text, query, snapshot, chosen, stale_years)
-        if word and self.wording is not None and not result.abstained:
-            result = self.wording.word(result)
-        t3 = time.perf_counter()
-        result.timings_ms = {
-            "embed": round((t1 - t0) * 1000, 2),
-            "retrieve": round((t2 - t1) * 1000, 2),
-            "compose": round((t3 - t2) * 1000, 2),
-            "total": round((t3 - t0) * 1000, 2),
-        }
-        return result
+        chosen = compose.select(snapshot, units, terms, limit)
+        return self._compose(text, query, snapshot, chosen, stale_years)
 
     def _embed_units(self, snapshot: Snapshot, units: list[compose.Unit]) -> np.ndarray:
         """Sentence vectors, cached: the same sentences answer many questions (thread-safe: the
