@@ -9,33 +9,33 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        start=1,
-    )
-}
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
+# full names first, then abbreviations ("Dec", "Dec.", "Sept."); looked up by their first three letters
+_MONTH = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _YEAR = r"((?:19|20)\d\d)"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 
 # Most precise first: each returns (year, month, day) groups in a known order.
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I), "dmy"),
+    (re.compile(r"(?<![\d-])((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ]\d\d:\d\d(?::\d\d)?\S*)?(?![\d-])"), "iso"),
+    (re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.I), "dmy"),
     (re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I), "mdy"),
     (re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.I), "my"),
     (re.compile(rf"\b{_YEAR}\b"), "y"),
@@ -99,14 +99,20 @@ def find_dates(text: str) -> list[tuple[int, DateValue]]:
     return sorted(found, key=lambda item: item[0])
 
 
+def _month(name: str) -> int:
+    return MONTHS[next(m for m in _MONTH_NAMES if m.startswith(name.lower()[:3]))]
+
+
 def _value(groups, order: str) -> DateValue | None:
     try:
-        if order == "dmy":
-            value = DateValue(int(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
+        if order == "iso":
+            value = DateValue(int(groups[0]), int(groups[1]), int(groups[2]))
+        elif order == "dmy":
+            value = DateValue(int(groups[2]), _month(groups[1]), int(groups[0]))
         elif order == "mdy":
-            value = DateValue(int(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
+            value = DateValue(int(groups[2]), _month(groups[0]), int(groups[1]))
         elif order == "my":
-            value = DateValue(int(groups[1]), MONTHS[groups[0].lower()])
+            value = DateValue(int(groups[1]), _month(groups[0]))
         else:
             value = DateValue(int(groups[0]))
         dt.date(value.year, value.month or 1, value.day or 1)
@@ -115,27 +121,62 @@ def _value(groups, order: str) -> DateValue | None:
     return value
 
 
-_DOC_DATE_RULES: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(r"^\s*(?:Last\s+updated|Updated|Published|Posted)(?:\s+on)?:?\s+(.{4,40})$", re.I | re.M),
-        "text: '{line}'",
-    ),
-    (re.compile(r"^\s*(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\s*$", re.M), "dateline '{line}'"),
-    (
-        re.compile(r"^.*\b((?:19|20)\d\d)\b[^\n]{0,60}\b(?:Report|Review|Assessment)\b.*$", re.M),
-        "year in the title line '{line}'",
-    ),
-]
+# Labels a page puts before its own date; the latest labelled date wins (an update beats the
+# first publication). Lines stay short so a sentence that merely mentions a date is not taken.
+DATE_LABELS = (
+    r"Page\s+last\s+(?:reviewed|updated|modified)|Last\s+(?:updated|reviewed|modified|revised)"
+    r"|(?:Date\s+)?(?:Updated|Published|Posted|Reviewed|Modified|Revised)|Still\s+current\s+at"
+    r"|Date(?:\s+of\s+(?:publication|issue))?|Issued|Valid\s+(?:as\s+of|from)"
+)
+_LABELLED_LINE = re.compile(
+    rf"^[ \t]*(?:This\s+(?:page|advice|article)\s+was\s+)?({DATE_LABELS})\b(?:\s+(?:on|at|in))?[ \t]*:?[ \t]*"
+    r"([^\n]{4,60}?)[ \t.]*$",
+    re.I | re.M,
+)
+_DATELINE_ANY = re.compile(r"^[ \t]*([^\n]{6,40}?)[ \t]*$", re.M)
+_TITLE_YEAR = re.compile(r"^.*\b((?:19|20)\d\d)\b[^\n]{0,60}\b(?:Report|Review|Assessment)\b.*$", re.M)
+
+
+def labelled_dates(text: str) -> list[tuple[DateValue, str, str]]:
+    """Dates the text labels as its own ("Last updated: 4 March 2024"): (date, label, line)."""
+    out = []
+    for m in _LABELLED_LINE.finditer(text):
+        dates = find_dates(m.group(2))
+        if dates and dates[0][0] <= 3:  # the date follows the label directly
+            out.append((dates[0][1], " ".join(m.group(1).split()), m.group(0).strip()[:80]))
+    return out
+
+
+def dateline(text: str) -> tuple[DateValue, str] | None:
+    """The first line that is nothing but a date with at least its month ("10 December 2025")."""
+    for m in _DATELINE_ANY.finditer(text):
+        dates = find_dates(m.group(1))
+        if len(dates) == 1 and dates[0][1].month is not None and _only_date(m.group(1)):
+            return dates[0][1], m.group(1).strip()
+    return None
+
+
+def _only_date(line: str) -> bool:
+    for pattern, _order in _PATTERNS[:-1]:
+        m = pattern.search(line)
+        if m and not (line[: m.start()] + line[m.end() :]).strip(" \t,.;:|-–—()[]"):
+            return True
+    return False
 
 
 def document_date(text: str) -> tuple[DateValue | None, str]:
     """The date a document states about itself, and how it was found; (None, ...) if none."""
-    for pattern, how in _DOC_DATE_RULES:
-        for m in pattern.finditer(text):
-            dates = find_dates(m.group(1))
-            if dates:
-                line = m.group(0).strip()[:80]
-                return dates[0][1], how.format(line=line)
+    labelled = labelled_dates(text)
+    if labelled:
+        value, _label, line = max(labelled, key=lambda item: item[0].sort_key())
+        return value, f"text: '{line}'"
+    found = dateline(text)
+    if found:
+        return found[0], f"dateline '{found[1][:80]}'"
+    for m in _TITLE_YEAR.finditer(text):
+        dates = find_dates(m.group(1))
+        if dates:
+            return dates[0][1], f"year in the title line '{m.group(0).strip()[:80]}'"
     return None, "no date in the manifest or the text"
 
 
