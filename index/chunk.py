@@ -131,8 +131,12 @@ def _units(text: str, blocks: list[Block], i: int) -> tuple[list[tuple[int, int]
     units = sentence_spans(text, block.start, block.end) if block.kind == "para" else []
     if block.kind == "para":
         i += 1
-    while i < len(blocks) and blocks[i].kind == "list":
+    while i < len(blocks) and blocks[i].kind in ("list", "item"):
         run_start = blocks[i].start
+        if blocks[i].kind == "item":  # a list item from a page's or note's own markup
+            units.extend(sentence_spans(text, blocks[i].start, blocks[i].end))
+            i += 1
+            continue
         if _BULLET.match(blocks[i].text(text)):
             units.append((blocks[i].start, blocks[i].end))
             i += 1

@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from index.dates import _LABELLED_LINE, _only_date, find_dates
+
 
 @dataclass(frozen=True)
 class Block:
@@ -28,30 +30,86 @@ _COMMENTS = re.compile(
     r"|(?:Leave a (?:Reply|Comment)|Comments)\s*$)",
     re.I,
 )
-_BOILERPLATE = re.compile(
-    r"^\s*(?:Back to (?:blog|top|home)\b|Share (?:this|on)\b|Tweet\s*$|Print\s*$|Email\s*$"
-    r"|Image Sources?:|Text Sources?:|Last updated\b|Related (?:posts|articles)\b|Read more\s*$"
-    r"|This site contains copyrighted material|Copyright\b|©|All rights reserved|Subscribe\b)",
+# Page furniture, by what it is rather than by which site it came from.
+_SOCIAL = (
+    r"(?:Facebook|Twitter|X|LinkedIn|WhatsApp|Telegram|Pinterest|Reddit|Email|E-mail|Print|Copy link|Share)"
+)
+NOISE_RULES: dict[str, re.Pattern[str]] = {
+    # "Back to top", "Skip to main content", "Main menu", "Read more", "Related articles"
+    "navigation": re.compile(
+        r"^\s*(?:Back to (?:blog|top|home|the top)\b|Skip to (?:main )?(?:content|navigation)\b"
+        r"|Jump to (?:content|navigation)\b|(?:Main |Site )?(?:menu|navigation)\s*$|Toggle navigation"
+        r"|Related (?:posts|articles|pages|links|content)\b|Read more\s*$|You are here:|Breadcrumbs?\s*$"
+        r"|(?:Previous|Next) (?:post|article|page)\b|Sign in\s*$|Log in\s*$|Search\s*$)",
+        re.I,
+    ),
+    # "Home | News | Contact", "Home > Travel > Veloria": a row of short links
+    "menu row": re.compile(r"^\s*(?:[^|»›>•·.!?]{1,32}\s[|»›>•·]\s){2,}[^|»›>•·.!?]{1,32}$"),
+    "cookie banner": re.compile(
+        r"^\s*(?:(?:Accept|Reject|Allow|Decline|Manage|Refuse)(?: all)? cookies\b"
+        r"|Cookie (?:settings|policy|preferences)"
+        r"|.{0,200}\b(?:uses?|using|store|set) cookies\b.{0,200}$|.{0,200}\bcookies?\b.{0,120}"
+        r"\b(?:accept|consent|agree|preferences|policy)\b.{0,200}$)",
+        re.I,
+    ),
+    "share buttons": re.compile(
+        rf"^\s*(?:Share (?:this|on|via)\b.{{0,40}}$|Share\s*:?\s*$|Tweet\s*$"
+        rf"|(?:{_SOCIAL}[\s,|/·•]*){{1,8}}$)",
+        re.I,
+    ),
+    "copyright notice": re.compile(
+        r"^\s*(?:(?:Copyright|©|\(c\))\s.{0,160}$|.{0,160}\bAll rights reserved\b.{0,80}$"
+        r"|.{0,200}\bcopyright(?:ed)?\b.{0,200}\b(?:fair use|permission|authori[sz]ed|copyright owner)\b)",
+        re.I,
+    ),
+    # "Text Sources: New York Times, ...", "Photo credits: ..." — a list of where text or images came from
+    "source or credit list": re.compile(
+        r"^\s*(?:(?:Text|Image|Photo|Picture|Map|Video)s?\s+)?(?:Sources?|Credits?)\s*:"
+        r"(?:\s*$|\s+[^\n]{0,1500}$)",
+        re.I,
+    ),
+    # "...the Karlag museum; image: Manon Madec." — a caption ending with a photo credit
+    "photo caption": re.compile(
+        r"^.{0,200}[;,|(–—-]\s*(?:image|photo(?:graph)?|picture|illustration|credit|photo credit)s?\s*:\s*"
+        r"[A-Z][\w.'’ -]{1,60}\)?\.?\s*$"
+        r"|^\s*(?:Photo|Image|Picture)(?: credit)?\s*:\s*[A-Z][\w.'’ -]{1,60}\.?\s*$",
+        re.I,
+    ),
+    "subscription box": re.compile(
+        r"^\s*(?:Subscribe\b.{0,80}$|Sign up (?:for|to) (?:our|the) newsletter\b|Newsletter\s*$)", re.I
+    ),
+}
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+_END_PUNCT = re.compile(r"[.!?:;,\"”’]\s*$")
+# a fact a traveller needs: any number (phone, address, price), an e-mail, or a street address
+_FACT = re.compile(
+    r"\d|@|\b(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Boulevard|Blvd|Lane|Square|Highway|Prospekt|ulitsa)\b",
     re.I,
 )
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
-_CAPTION = re.compile(r";\s*(?:image|photo|credit):\s*[A-Z][^.]*\.?\s*$", re.I)
-_END_PUNCT = re.compile(r"[.!?:;,\"”’]\s*$")
-_DATELINE = re.compile(r"^\s*(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2},?)\s+\d{4}\s*$")
 
 
-def blocks(text: str) -> list[Block]:
-    """Content blocks of ``text`` in order, noise removed, headings marked."""
-    raw = [b for b in _raw_blocks(text) if text[b[0] : b[1]].strip()]
+def blocks(text: str, layout: tuple[tuple[int, int, str], ...] | list | None = None) -> list[Block]:
+    """Content blocks of ``text`` in order, noise removed, headings marked.
+
+    ``layout`` is a loader's block structure (start, end, kind); without one (plain text) blocks
+    are read from the lines and classified by their shape."""
+    if layout:
+        raw = [(s, e) for s, e, _k in layout if text[s:e].strip()]
+        kinds = {(s, e): k for s, e, k in layout}
+    else:
+        raw = [b for b in _raw_blocks(text) if text[b[0] : b[1]].strip()]
+        kinds = {}
     counts = Counter(_norm(text[s:e]) for s, e in raw)
     kept: list[tuple[int, int]] = []
     for s, e in raw:
         line = text[s:e]
         if _COMMENTS.match(line):
             break  # reader comments run to the end of a blog page
-        if _is_noise(line, counts[_norm(line)]):
+        if noise_reason(line, counts[_norm(line)]):
             continue
         kept.append((s, e))
+    if layout:
+        return [Block(s, e, kinds[(s, e)]) for s, e in kept]
     return _classify(text, kept)
 
 
@@ -89,14 +147,32 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).lower()
 
 
-def _is_noise(line: str, repeats: int) -> bool:
+def noise_reason(line: str, repeats: int = 1) -> str:
+    """Why ``line`` is page furniture rather than content ("" when it is content)."""
     stripped = line.strip()
-    if _TICKER.match(stripped) or _BOILERPLATE.match(stripped) or _CAPTION.search(stripped):
+    if _TICKER.match(stripped):
+        return "ticker"
+    for name, rule in NOISE_RULES.items():
+        if len(stripped) <= 2000 and rule.match(stripped):
+            if name == "menu row" and _FACT.search(stripped):
+                continue  # "Police | 102 | Ambulance | 103" is a table, not a menu
+            return name
+    if _only_a_date(stripped):  # the date is read from the original text by index.dates
+        return "date line"
+    # a short line repeated three times or more is a ticker, menu or share bar — unless it carries a
+    # number, an address or a contact: "Police: 102" under three cities is three facts
+    if repeats >= 3 and len(stripped) < 120 and not _FACT.search(stripped):
+        return "repeated line"
+    return ""
+
+
+def _only_a_date(line: str) -> bool:
+    if len(line) > 90 or not any(ch.isdigit() for ch in line):
+        return False
+    if _only_date(line):
         return True
-    if _DATELINE.match(stripped):  # the date is read from the original text by index.dates
-        return True
-    # a short line repeated three times or more is a ticker, menu or share bar
-    return repeats >= 3 and len(stripped) < 120
+    labelled = _LABELLED_LINE.fullmatch(line)
+    return bool(labelled and find_dates(labelled.group(2)) and _only_date(labelled.group(2)))
 
 
 def _short(line: str) -> bool:

@@ -1,31 +1,69 @@
-"""Read the corpus folder: text, Markdown and HTML files, strictly UTF-8.
+"""Read documents: plain text, Markdown, HTML and PDF, each through its own loader.
 
-Unreadable files are reported by name and skipped; they never stop the rest of the corpus.
+A loader returns the document's *extracted* text — what Waymark stores, indexes and quotes; every
+passage offset points into it — plus its block layout (headings, paragraphs, list items, table
+rows) and metadata (title, publisher, author, kind, published/updated dates and how they were
+found, url, PDF page starts). Plain text is kept exactly as written.
+
+``read_document`` is the one entry point. In a corpus folder a bad file is reported by name and
+skipped (``strict=False``, the default); ``strict=True`` raises the ``index.errors.IngestError``
+subclass instead, for commands that add one file and must say why it was refused.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import CorpusError
+from index.dates import document_date
+from index.errors import (
+    CorruptDocumentError,
+    EncodingError,
+    IngestError,
+    NoTextError,
+    TooLargeError,
+    UnsupportedTypeError,
+)
+from index.extracted import Extracted
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 MAX_BYTES = 20 * 1024 * 1024
+MAX_PDF_BYTES = 50 * 1024 * 1024
+FORMATS = {
+    **dict.fromkeys(TEXT_SUFFIXES, "text"),
+    **dict.fromkeys(MARKDOWN_SUFFIXES, "markdown"),
+    **dict.fromkeys(HTML_SUFFIXES, "html"),
+    **dict.fromkeys(PDF_SUFFIXES, "pdf"),
+}
+KIND = {"text": "text", "markdown": "markdown note", "html": "web page", "pdf": "pdf report"}
 
 
 @dataclass(frozen=True)
 class RawDocument:
-    """A document's text as indexed; passage offsets point into ``text``."""
+    """A document's extracted text as indexed; passage offsets point into ``text``.
+
+    ``format`` is "text", "markdown", "html" or "pdf". ``meta`` holds what the loader found, keys
+    present when known: title, site_name, publisher, author, kind, published, updated, date (the
+    later of the two, ISO), date_basis (how it was found), url, pages ([(start offset, page)]).
+    ``layout`` is the block structure as (start, end, kind) spans; empty for plain text, whose
+    structure ``index.clean`` reads from its lines.
+    """
 
     id: str
     path: Path
     text: str
     sha256: str
     is_html: bool = False
+    format: str = "text"
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    layout: tuple[tuple[int, int, str], ...] = field(default=(), compare=False, hash=False)
 
 
 def load_corpus(corpus_dir: Path, warn=print) -> list[RawDocument]:
@@ -49,73 +87,88 @@ def load_corpus(corpus_dir: Path, warn=print) -> list[RawDocument]:
     return docs
 
 
-def read_document(path: Path, doc_id: str, warn=print) -> RawDocument | None:
-    suffix = path.suffix.lower()
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-        warn(f"skipped {doc_id}: not a text, Markdown or HTML file")
+def read_document(
+    path: Path, doc_id: str, warn: Callable[[str], None] = print, *, strict: bool = False
+) -> RawDocument | None:
+    """Load one file. Unreadable: ``warn("skipped <id>: <why>")`` and None, or with ``strict``
+    raise the ``IngestError`` subclass that says why."""
+    try:
+        return _read(Path(path), doc_id)
+    except IngestError as exc:
+        if strict:
+            raise
+        warn(f"skipped {exc}")
         return None
+
+
+def _read(path: Path, doc_id: str) -> RawDocument:
+    suffix = path.suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        raise UnsupportedTypeError(doc_id, "not a text, Markdown, HTML or PDF file")
+    limit = MAX_PDF_BYTES if fmt == "pdf" else MAX_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            warn(f"skipped {doc_id}: {size // 1_048_576} MiB is over the {MAX_BYTES // 1_048_576} MiB limit")
-            return None
+        if size > limit:
+            raise TooLargeError(doc_id, f"{size // 1_048_576} MiB is over the {limit // 1_048_576} MiB limit")
         data = path.read_bytes()
     except OSError as exc:
-        warn(f"skipped {doc_id}: cannot read it ({exc.strerror or exc})")
-        return None
+        raise CorruptDocumentError(doc_id, f"cannot read it ({exc.strerror or exc})") from None
+    if fmt == "pdf":
+        if not data.lstrip()[:5].startswith(b"%PDF"):
+            raise CorruptDocumentError(doc_id, "not a PDF (no %PDF header): damaged or mislabelled")
+        from index.pdf import load_pdf
+
+        extracted = load_pdf(data, doc_id)
+    else:
+        text = _decode(data, doc_id)
+        extracted = _load_text(text, fmt, doc_id)
+    if not extracted.text.strip():
+        raise NoTextError(doc_id, "empty")
+    meta = dict(extracted.meta)
+    meta.setdefault("kind", KIND[fmt])
+    if "date" not in meta:
+        value, how = document_date(extracted.text)
+        if value is not None:
+            meta["date"], meta["date_basis"] = value.iso(), how
+    digest = hashlib.sha256(extracted.text.encode("utf-8")).hexdigest()
+    return RawDocument(
+        id=doc_id,
+        path=path,
+        text=extracted.text,
+        sha256=digest,
+        is_html=fmt == "html",
+        format=fmt,
+        meta=meta,
+        layout=extracted.layout,
+    )
+
+
+def _decode(data: bytes, doc_id: str) -> str:
     if b"\x00" in data:
-        warn(f"skipped {doc_id}: binary content")
-        return None
+        raise CorruptDocumentError(doc_id, "binary content")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        warn(f"skipped {doc_id}: not UTF-8 (byte {exc.start}); re-save it as UTF-8")
-        return None
-    is_html = suffix in HTML_SUFFIXES
-    if is_html:
-        text = html_to_text(text)
+        raise EncodingError(doc_id, f"not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+
+
+def _load_text(text: str, fmt: str, doc_id: str) -> Extracted:
     if not text.strip():
-        warn(f"skipped {doc_id}: empty")
-        return None
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return RawDocument(id=doc_id, path=path, text=text, sha256=digest, is_html=is_html)
+        raise NoTextError(doc_id, "empty")
+    if fmt == "html":
+        from index.html import load_html
 
+        return load_html(text, doc_id)
+    if fmt == "markdown":
+        from index.markdown import load_markdown
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "td"}
-_SKIP_TAGS = {"script", "style", "nav", "footer", "header", "aside", "form", "noscript", "template"}
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
-            self.skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS and self.skip:
-            self.skip -= 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(" ".join(data.split()) if data.strip() else "")
+        return load_markdown(text, doc_id)
+    return Extracted(text, (), {})
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of a page, one block per paragraph; scripts, navigation and forms dropped."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    lines = [line.strip() for line in "".join(parser.parts).split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip() + "\n"
+    """Visible main text of a page (kept for callers of the old helper)."""
+    from index.html import load_html
+
+    return load_html(html, "page").text

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from dataclasses import dataclass
 
 from index.chunk import Passage, is_attribution, passages
 from index.clean import blocks
-from index.dates import ATTRIBUTION, UNKNOWN, DateValue, attribution_date, document_date, trailing_marker
+from index.dates import (
+    ATTRIBUTION,
+    UNKNOWN,
+    DateValue,
+    attribution_date,
+    document_date,
+    parse_iso_date,
+    trailing_marker,
+)
 from index.load import RawDocument
 from index.manifest import SourceInfo
 
@@ -31,16 +40,23 @@ class IndexedPassage:
 
 
 def date_document(doc: RawDocument, info: SourceInfo | None) -> DocumentDate:
-    """Manifest date first, else what the text says, else unknown (never a guess)."""
+    """Manifest date first, else what the loader found (page metadata, front matter, PDF dates,
+    a labelled line), else what the text says, else unknown (never a guess)."""
     if info and info.published:
         return DocumentDate(info.published, f"manifest: {info.date_note or 'published date'}")
+    meta = getattr(doc, "meta", None) or {}
+    stated = parse_iso_date(str(meta.get("date") or ""))
+    if stated is not None:
+        return DocumentDate(stated, str(meta.get("date_basis") or "document metadata"))
     value, how = document_date(doc.text)
     return DocumentDate(value, how)
 
 
 def document_passages(doc: RawDocument, info: SourceInfo | None) -> list[IndexedPassage]:
     doc_date = date_document(doc, info)
-    found = passages(doc.id, doc.text, blocks(doc.text))
+    meta_found = getattr(doc, "meta", None) or {}
+    found = passages(doc.id, doc.text, blocks(doc.text, getattr(doc, "layout", None)))
+    page_starts = [(int(start), int(n)) for start, n in meta_found.get("pages") or []]
     attributions = _paragraph_attributions(doc.text, found)
     seen: dict[str, int] = {}
     out: list[IndexedPassage] = []
@@ -55,10 +71,10 @@ def document_passages(doc: RawDocument, info: SourceInfo | None) -> list[Indexed
             continue  # an attribution alone: it dates its paragraph but says nothing to quote
         meta = {
             "source_id": doc.id,
-            "title": info.title if info else _fallback_title(doc),
-            "publisher": info.publisher if info else "unknown publisher",
-            "kind": info.kind if info else "document",
-            "url": (info.url or "") if info else "",
+            "title": info.title if info else _loader_title(doc) or _fallback_title(doc),
+            "publisher": info.publisher if info else _loader_publisher(doc),
+            "kind": info.kind if info else str(meta_found.get("kind") or "document"),
+            "url": (info.url or "") if info else str(meta_found.get("url") or ""),
             "section": p.section,
             "start": p.start,
             "end": p.end,
@@ -69,6 +85,8 @@ def document_passages(doc: RawDocument, info: SourceInfo | None) -> list[Indexed
             "attribution": source,
             "doc_sha256": doc.sha256,
         }
+        if page_starts:
+            meta["page"] = _page_of(page_starts, p.start)
         meta["meta_hash"] = hashlib.sha1(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:16]
         out.append(IndexedPassage(f"{doc.id}:{digest}:{n}", text, meta))
     return out
@@ -96,6 +114,24 @@ def _paragraph_attributions(text: str, found: list[Passage]) -> dict[tuple[int, 
         if marker and (section, marker) in by_marker:
             out[paragraph] = by_marker[(section, marker)]
     return out
+
+
+def _page_of(page_starts: list[tuple[int, int]], offset: int) -> int:
+    at = bisect.bisect_right([start for start, _n in page_starts], offset) - 1
+    return page_starts[max(at, 0)][1]
+
+
+def _loader_title(doc: RawDocument) -> str:
+    meta = getattr(doc, "meta", None) or {}
+    return " ".join(str(meta.get("title") or "").split())[:200]
+
+
+def _loader_publisher(doc: RawDocument) -> str:
+    meta = getattr(doc, "meta", None) or {}
+    for key in ("publisher", "site_name", "author"):
+        if meta.get(key):
+            return " ".join(str(meta[key]).split())[:200]
+    return "unknown publisher"
 
 
 def _fallback_title(doc: RawDocument) -> str:
