@@ -43,8 +43,6 @@ NOISE_RULES: dict[str, re.Pattern[str]] = {
         r"|(?:Previous|Next) (?:post|article|page)\b|Sign in\s*$|Log in\s*$|Search\s*$)",
         re.I,
     ),
-    # "Home | News | Contact", "Home > Travel > Veloria": a row of short links
-    "menu row": re.compile(r"^\s*(?:[^|»›>•·.!?]{1,32}\s[|»›>•·]\s){2,}[^|»›>•·.!?]{1,32}$"),
     "cookie banner": re.compile(
         r"^\s*(?:(?:Accept|Reject|Allow|Decline|Manage|Refuse)(?: all)? cookies\b"
         r"|Cookie (?:settings|policy|preferences)"
@@ -57,18 +55,21 @@ NOISE_RULES: dict[str, re.Pattern[str]] = {
         rf"|(?:{_SOCIAL}[\s,|/·•]*){{1,8}}$)",
         re.I,
     ),
+    # "Home | News | Contact", "Home > Travel > Veloria": a row of short links
+    "menu row": re.compile(r"^\s*(?:[^|»›>•·.!?]{1,32}\s[|»›>•·]\s){2,}[^|»›>•·.!?]{1,32}$"),
     "copyright notice": re.compile(
-        r"^\s*(?:(?:Copyright|©|\(c\))\s.{0,160}$|.{0,160}\bAll rights reserved\b.{0,80}$"
+        r"^\s*(?:(?:Copyright\s*(?:©|\(c\)|(?:19|20)\d\d|by\b|notice\b)|©|\(c\)\s*(?:19|20)\d\d).{0,160}$"
+        r"|.{0,160}\bAll rights reserved\b.{0,80}$"
         r"|.{0,200}\bcopyright(?:ed)?\b.{0,200}\b(?:fair use|permission|authori[sz]ed|copyright owner)\b)",
         re.I,
     ),
-    # "Text Sources: New York Times, ...", "Photo credits: ..." — a list of where text or images came from
+    # "Sources: national police, city hall", "Photo credits: ..." — where text or images came from
     "source or credit list": re.compile(
         r"^\s*(?:(?:Text|Image|Photo|Picture|Map|Video)s?\s+)?(?:Sources?|Credits?)\s*:"
         r"(?:\s*$|\s+[^\n]{0,1500}$)",
         re.I,
     ),
-    # "...the Karlag museum; image: Manon Madec." — a caption ending with a photo credit
+    # "The old harbour at dusk; photo: A. Reporter." — a caption ending with a photo credit
     "photo caption": re.compile(
         r"^.{0,200}[;,|(–—-]\s*(?:image|photo(?:graph)?|picture|illustration|credit|photo credit)s?\s*:\s*"
         r"[A-Z][\w.'’ -]{1,60}\)?\.?\s*$"
