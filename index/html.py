@@ -353,4 +353,6 @@ def _basis(role: str, value: DateValue, candidates, visible) -> tuple[str, DateV
     for v, _label, line in visible:
         if v == value or (v.day is None and (v.year, v.month) == (value.year, value.month)):
             return f"visible '{line}' line", v
-    return "htmldate: page text", value
+    # htmldate read it from the page text or URL with nothing to confirm it: it fills in a missing
+    # month or day with 01, so only the year is kept
+    return "htmldate: page text (year only, not confirmed by the page)", DateValue(value.year)
