@@ -30,6 +30,8 @@ def catalog(settings: Settings, handle: IndexHandle | None = None) -> list[Sourc
     first: dict[str, dict] = {}
     for meta in snap.metadatas:
         first.setdefault(meta["source_id"], meta)
+        if first[meta["source_id"]].get("date_basis") == "attribution":  # that is one passage's date
+            first[meta["source_id"]] = meta
     today = settings.current_date()
     rows = []
     for sid, meta in sorted(first.items()):

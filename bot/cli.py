@@ -1,4 +1,5 @@
-"""`waymark`: build the index, ask one question, chat in the browser, run eval suites.
+"""`waymark`: build the index, ask one question, chat in the browser, run eval suites, add and
+remove documents.
 
 Every ``WaymarkError`` becomes one line on stderr and exit status 1, never a traceback.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from bot.errors import IndexMissingError, WaymarkError
+from bot.errors import WaymarkError
 from bot.settings import ENV_VARS, Settings
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -114,12 +115,25 @@ def ask(question, corpus_dir, data_dir, history, stale_years, citations, today, 
 @click.option("--host", help="Bind address (default 127.0.0.1; anything else exposes the chat).")
 @click.option("--port", type=int, help="Port (default 7860).")
 @click.option("--share", is_flag=True, help="Also open a public Gradio share link.")
+@click.option(
+    "--allow-upload",
+    is_flag=True,
+    help="Show the upload box (and remove control) in the Sources tab without a login (WAYMARK_AUTH).",
+)
 @user_errors
-def chat(corpus_dir, data_dir, host, port, share) -> None:
+def chat(corpus_dir, data_dir, host, port, share, allow_upload) -> None:
     """Open the chat in your browser (builds the index on first use)."""
     from bot.ui import launch
 
-    settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir, "host": host, "port": port})
+    settings = settings_from(
+        {
+            "corpus_dir": corpus_dir,
+            "data_dir": data_dir,
+            "host": host,
+            "port": port,
+            "allow_upload": allow_upload or None,
+        }
+    )
     ensure_index(settings)
     launch(settings, share=share)
 
@@ -151,22 +165,104 @@ def eval_command(suites, corpus_dir, data_dir, today, json_path, report_path, ll
 
 @main.command()
 @store_options
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @user_errors
 def sources(corpus_dir, data_dir, as_json) -> None:
-    """List the indexed documents with their dates and ages."""
+    """List every indexed document with its date, age and how the date was found."""
     from bot.catalog import catalog
 
     settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
-    try:
-        rows = catalog(settings)
-    except IndexMissingError:
-        raise
+    rows = catalog(settings)
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows], indent=2, ensure_ascii=False))
         return
     for r in rows:
         click.echo(f"{r.date:>10}  {r.age:<22} {r.passages:>4} passages  {r.source_id}  {r.title}")
+        click.echo(f"{'':>10}  dated from: {r.date_basis or 'unknown'}")
+
+
+def reindexer(settings: Settings, quiet: bool = False):
+    """The re-index step `add`/`remove` hand to index.add: incremental, one embedding model reused."""
+    from index.build import build_index
+
+    loaded: dict = {}
+    summaries: list = []
+
+    def reindex(warn) -> None:
+        if "model" not in loaded:
+            from index.embed import SentenceEmbeddings
+
+            loaded["model"] = SentenceEmbeddings()
+        progress = not quiet and sys.stderr.isatty()
+        summaries.append(build_index(settings, warn=warn, progress=progress, embeddings=loaded["model"]))
+
+    reindex.summaries = summaries  # type: ignore[attr-defined]
+    return reindex
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@store_options
+@click.option("--name", help="Save under this file name (one source only; made safe either way).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
+@user_errors
+def add(sources, corpus_dir, data_dir, name, as_json) -> None:
+    """Add documents (files or http(s) URLs: PDF, HTML, Markdown, text) to the corpus and index them.
+
+    Each is copied into the corpus folder under a safe name with a manifest entry (title,
+    publisher, kind, dates and how they were found, URL); an identical document is not added twice.
+    """
+    from bot.errors import AddError
+    from index.add import add_source
+
+    if name and len(sources) > 1:
+        raise AddError("--name works with one source at a time.")
+    settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
+    reindex = reindexer(settings, quiet=as_json)
+    results, failed = [], 0
+    for source in sources:
+        try:
+            added = add_source(
+                source,
+                settings.corpus_dir,
+                name=name,
+                max_bytes=settings.max_upload_bytes,
+                today=settings.current_date(),
+                reindex=reindex,
+            )
+        except WaymarkError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed += 1
+            continue
+        for message in added.warnings:
+            click.echo(f"warning: {message}", err=True)
+        results.append(added)
+        if not as_json:
+            click.echo(added.line())
+    if as_json:
+        out = [{"id": a.id, "duplicate_of": a.duplicate_of, "entry": a.entry} for a in results]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    elif reindex.summaries:
+        click.echo("Index: " + reindex.summaries[-1].line())
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("doc_id", metavar="ID")
+@store_options
+@user_errors
+def remove(doc_id, corpus_dir, data_dir) -> None:
+    """Remove document ID (its file name, as `waymark sources` shows) from the corpus and the index."""
+    from index.add import remove_source
+
+    settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
+    reindex = reindexer(settings)
+    entry = remove_source(doc_id, settings.corpus_dir, reindex=reindex)
+    title = f" (“{entry['title']}”)" if entry.get("title") else ""
+    click.echo(f"Removed {doc_id}{title} from {settings.corpus_dir} and its manifest.")
+    if reindex.summaries:
+        click.echo("Index: " + reindex.summaries[-1].line())
 
 
 if __name__ == "__main__":

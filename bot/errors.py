@@ -11,7 +11,8 @@ WaymarkError                 base: the CLI prints its message on one line and ex
 ├── QuestionError            the question cannot be answered as typed
 ├── SuiteError               an eval suite file is malformed
 │   └── SquadError           (evals.squad) a SQuAD file cannot be converted
-└── ModelBackendError        the optional LLM backend failed
+├── ModelBackendError        the optional LLM backend failed
+└── AddError                 (waymark add/remove, the chat's upload) a document cannot be added or removed
 """
 
 from __future__ import annotations
@@ -59,3 +60,7 @@ class SuiteError(WaymarkError):
 
 class ModelBackendError(WaymarkError):
     pass
+
+
+class AddError(WaymarkError):
+    """A document cannot be added to (or removed from) the corpus; nothing was changed."""

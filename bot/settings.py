@@ -38,6 +38,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "WAYMARK_LLM_MODEL": ("llm_model", "Model name for that backend."),
     "WAYMARK_LLM_BASE_URL": ("llm_base_url", "Base URL of the OpenAI-compatible or Ollama server."),
     "WAYMARK_LLM_TIMEOUT": ("llm_timeout", "Seconds to wait for the model (default 30)."),
+    "WAYMARK_MAX_UPLOAD_MB": (
+        "max_upload_mb",
+        "Largest document `waymark add` or the chat's upload box accepts, in MB (default 20).",
+    ),
 }
 
 
@@ -61,6 +65,9 @@ class Settings:
     llm_model: str | None = None
     llm_base_url: str | None = None
     llm_timeout: float = 30.0
+    max_upload_mb: float = 20.0
+    #: command line only (`waymark chat --allow-upload`): the chat's upload box without a login
+    allow_upload: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -75,6 +82,10 @@ class Settings:
 
     def replace(self, **changes) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -92,7 +103,7 @@ def _convert(name: str, raw: str):
             return Path(raw).expanduser().resolve()
         if name in ("chroma_port", "citations", "port"):
             return int(raw)
-        if name in ("stale_years", "llm_timeout"):
+        if name in ("stale_years", "llm_timeout", "max_upload_mb"):
             return float(raw)
         if name == "today":
             return dt.date.fromisoformat(raw)
