@@ -24,7 +24,9 @@ import ipaddress
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 # Before gradio is imported: no usage pings, no version check.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -37,6 +39,7 @@ from bot.catalog import SourceRow, catalog  # noqa: E402
 from bot.errors import QuestionError, WaymarkError  # noqa: E402
 from bot.question import clean_question  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from index.add import SUPPORTED_SUFFIXES, add_source, remove_source  # noqa: E402
 from index.dates import DateValue, parse_iso_date  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -475,6 +478,10 @@ def build_app(settings: Settings, answerer: Answerer | None = None) -> gr.Blocks
                 chat_interface(answerer, [stale, cites])
             with gr.Tab("Sources", id="sources"):
                 views = sources_tab(*sources_view(settings.stale_years))
+                if upload_allowed(settings):
+                    manage_sources(settings, answerer, sources_view, stale, views, app)
+                else:
+                    gr.Markdown(UPLOAD_OFF, elem_id="wm-upload-off")
         app.load(sources_view, [stale], views, api_visibility="private")  # fresh after a re-index
         stale.change(sources_view, [stale], views, api_visibility="private")  # threshold line follows
         gr.api(make_ask(answerer), api_name="ask", concurrency_limit=CONCURRENCY)
@@ -571,6 +578,143 @@ def sources_tab(summary: str, chart: str, table: list[list]) -> list[gr.Componen
     ]
 
 
+# ---------------------------------------------------------------- adding and removing documents
+
+UPLOAD_OFF = (
+    "*Adding documents here is off.* Start the chat with `waymark chat --allow-upload`, or set "
+    "`WAYMARK_AUTH=user:password` so only people who log in can add or remove documents. "
+    "From a terminal: `waymark add FILE-or-URL` and `waymark remove ID`."
+)
+UPLOAD_FAILED = "could not be added because something went wrong on my side; nothing was changed."
+
+
+def upload_allowed(settings: Settings) -> bool:
+    """Uploads change what everyone is answered from: only behind a login, or when asked for."""
+    return bool(settings.auth) or settings.allow_upload
+
+
+def pick_up_new_index(answerer: Answerer) -> None:
+    """Let the very next question see the generation just built, instead of within IndexHandle's
+    re-check interval (it re-reads the index pointer every couple of seconds)."""
+    handle = getattr(answerer, "handle", None)
+    if handle is not None and hasattr(handle, "_checked"):
+        handle._checked = 0.0
+
+
+def uploaded_paths(files: object) -> list[str]:
+    """Paths from gr.File, whether it hands over one path, a list, or file dicts/objects."""
+    if not files:
+        return []
+    items = files if isinstance(files, list | tuple) else [files]
+    paths = []
+    for item in items:
+        path = item.get("path") if isinstance(item, dict) else getattr(item, "path", item)
+        if isinstance(path, str | Path):
+            paths.append(str(path))
+    return paths
+
+
+def make_source_manager(
+    settings: Settings, answerer: Answerer, sources_view: Callable
+) -> tuple[Callable, ...]:
+    """The upload and remove handlers: one change at a time, each re-indexing incrementally and
+    taking itself back if that fails (index.add), then refreshing the Sources views."""
+    busy = threading.Lock()
+
+    def reindex(warn: Callable[[str], None]) -> None:
+        from index.build import build_index
+
+        build_index(settings, warn=warn)
+
+    def outputs(stale_years: float, lines: list[str]) -> tuple:
+        pick_up_new_index(answerer)
+        summary, chart, table = sources_view(stale_years)
+        ids = [row[-1] for row in table]
+        status = "\n\n".join(lines)
+        return status, summary, chart, table, gr.Dropdown(choices=ids, value=None)
+
+    def upload(files: object, stale_years: float) -> tuple:
+        lines = []
+        with busy:
+            for path in uploaded_paths(files):
+                name = Path(path).name
+                try:
+                    added = add_source(
+                        Path(path),
+                        settings.corpus_dir,
+                        name=name,
+                        max_bytes=settings.max_upload_bytes,
+                        today=settings.current_date(),
+                        reindex=reindex,
+                    )
+                    lines.append(("✓ " if not added.duplicate else "= ") + esc(added.line()))
+                except WaymarkError as exc:
+                    lines.append(f"✗ {esc(exc)}")
+                except Exception:
+                    log.exception("upload of %s failed", name)
+                    lines.append(f"✗ {esc(name)} {UPLOAD_FAILED}")
+        return (*outputs(stale_years, lines), None)
+
+    def remove(doc_id: str | None, stale_years: float) -> tuple:
+        if not doc_id:
+            return outputs(stale_years, ["Choose a document to remove first."])
+        with busy:
+            try:
+                entry = remove_source(str(doc_id), settings.corpus_dir, reindex=reindex)
+                title = entry.get("title")
+                line = f"✓ Removed {esc(doc_id)}" + (f" (“{esc(title)}”)" if title else "")
+            except WaymarkError as exc:
+                line = f"✗ {esc(exc)}"
+            except Exception:
+                log.exception("removing %s failed", doc_id)
+                line = (
+                    f"✗ {esc(doc_id)} could not be removed because something went wrong; nothing was changed."
+                )
+        return outputs(stale_years, [line])
+
+    def source_ids() -> gr.Dropdown:
+        _, _, table = sources_view(settings.stale_years)
+        return gr.Dropdown(choices=[row[-1] for row in table], value=None)
+
+    return upload, remove, source_ids
+
+
+def manage_sources(
+    settings: Settings,
+    answerer: Answerer,
+    sources_view: Callable,
+    stale: gr.Slider,
+    views: list[gr.Component],
+    app: gr.Blocks,
+) -> None:
+    """The upload box and the remove control under the sources table."""
+    upload, remove, source_ids = make_source_manager(settings, answerer, sources_view)
+    limit = f"{settings.max_upload_mb:g} MB"
+    gr.Markdown(
+        f"### Add or remove documents\nPDF, HTML, Markdown or text, up to {limit} each. An added "
+        "document is indexed at once and can be quoted in the next answer; fill in or correct its "
+        "title, publisher and date in `manifest.yaml` in the corpus folder.",
+        elem_id="wm-upload-help",
+    )
+    files = gr.File(
+        label="Add documents",
+        file_count="multiple",
+        file_types=list(SUPPORTED_SUFFIXES),
+        type="filepath",
+        elem_id="wm-upload",
+    )
+    status = gr.Markdown("", elem_id="wm-upload-status")
+    with gr.Row(equal_height=True):
+        choice = gr.Dropdown(
+            choices=[], value=None, label="Remove a document", scale=3, elem_id="wm-remove-id"
+        )
+        button = gr.Button("Remove", variant="stop", scale=1, elem_id="wm-remove")
+    shown = [status, *views, choice]
+    files.upload(upload, [files, stale], [*shown, files], api_visibility="private", concurrency_limit=1)
+    button.click(remove, [choice, stale], shown, api_visibility="private", concurrency_limit=1)
+    app.load(source_ids, None, choice, api_visibility="private")
+
+
 def parse_auth(raw: str | None) -> tuple[str, str] | None:
     """WAYMARK_AUTH "user:password" as Gradio's auth pair; a malformed value is an error, not no login."""
     if not raw:
@@ -594,15 +738,16 @@ def exposure_warning(settings: Settings, share: bool) -> str:
     """What to tell the person starting the chat when others could reach it without a login."""
     if settings.auth:
         return ""
+    uploads = " --allow-upload lets them add and remove documents too." if settings.allow_upload else ""
     if share:
         return (
             "Warning: --share opens a public link and no login is set; anyone with the link can use it. "
-            "Set WAYMARK_AUTH=user:password to require one."
+            "Set WAYMARK_AUTH=user:password to require one." + uploads
         )
     if not is_loopback(settings.host):
         return (
             f"Warning: the chat listens on {settings.host}, reachable from other machines, with no login. "
-            "Set WAYMARK_AUTH=user:password to require one."
+            "Set WAYMARK_AUTH=user:password to require one." + uploads
         )
     return ""
 
@@ -622,6 +767,7 @@ def launch_options(settings: Settings, share: bool = False) -> dict:
         "pwa": False,
         "mcp_server": False,
         "show_error": False,
+        "max_file_size": settings.max_upload_bytes,  # larger uploads are refused before they are saved
     }
 
 
