@@ -13,6 +13,7 @@ subclass instead, for commands that add one file and must say why it was refused
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +122,7 @@ def _read(path: Path, doc_id: str) -> RawDocument:
 
         extracted = load_pdf(data, doc_id)
     else:
-        text = _decode(data, doc_id)
+        text = _decode(data, doc_id, fmt)
         extracted = _load_text(text, fmt, doc_id)
     if not extracted.text.strip():
         raise NoTextError(doc_id, "empty")
@@ -144,13 +145,25 @@ def _read(path: Path, doc_id: str) -> RawDocument:
     )
 
 
-def _decode(data: bytes, doc_id: str) -> str:
+def _decode(data: bytes, doc_id: str, fmt: str = "text") -> str:
     if b"\x00" in data:
         raise CorruptDocumentError(doc_id, "binary content")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        declared = _declared_charset(data) if fmt == "html" else None
+        if declared:
+            try:
+                return data.decode(declared)
+            except (LookupError, UnicodeDecodeError):
+                pass
         raise EncodingError(doc_id, f"not UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset a web page declares in its first bytes (``<meta charset="windows-1252">``)."""
+    m = re.search(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", data[:4096], re.I)
+    return m.group(1).decode("ascii") if m else None
 
 
 def _load_text(text: str, fmt: str, doc_id: str) -> Extracted:

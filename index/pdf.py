@@ -25,6 +25,7 @@ from index.extracted import Extracted, TextBuilder
 MAX_PAGES = 2000
 MAX_CHARS = 5_000_000  # extracted characters, the whole document
 MAX_CONTENT_BYTES = 150 * 1024 * 1024  # decompressed page content, the whole document
+MAX_PAGE_CONTENT_BYTES = 12 * 1024 * 1024  # one page's decompressed content (text takes far less)
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:(?:page|p\.|seite|página|pagina)\s*)?[-–(\[]?\s*\d{1,4}\s*(?:(?:of|/|de|von|sur)\s*\d{1,4})?\s*[-–)\]]?\s*$",
@@ -80,7 +81,14 @@ def _read_pages(reader, doc_id: str) -> list[tuple[list[str], set[str]]]:
     sized: list[list[tuple[str, float]]] = []
     for page in reader.pages:
         stream = page.get_contents()
-        content += len(stream.get_data()) if stream is not None else 0
+        size = len(stream.get_data()) if stream is not None else 0
+        if size > MAX_PAGE_CONTENT_BYTES:
+            raise TooLargeError(
+                doc_id,
+                f"page {len(out) + 1} expands to {size // 1_048_576} MiB of drawing instructions, over the "
+                f"{MAX_PAGE_CONTENT_BYTES // 1_048_576} MiB limit (a PDF 'zip bomb'?)",
+            )
+        content += size
         if content > MAX_CONTENT_BYTES:
             raise TooLargeError(
                 doc_id, f"decompressed content over {MAX_CONTENT_BYTES // 1_048_576} MiB (a PDF 'zip bomb'?)"

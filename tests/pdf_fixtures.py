@@ -185,7 +185,7 @@ def make_truncated_pdf(path: Path | str, keep: float = 0.4) -> Path:
     return Path(path)
 
 
-def make_bomb_pdf(path: Path | str, decompressed_mb: int = 200) -> Path:
+def make_bomb_pdf(path: Path | str, decompressed_mb: int = 64) -> Path:
     """One page whose content stream inflates from a few hundred KiB to ``decompressed_mb`` MiB."""
     unit = b"BT /F1 12 Tf 72 720 Td (Police 102 Ambulance 103) Tj ET\n"
     comp = zlib.compressobj(9)

@@ -251,3 +251,21 @@ def test_bad_input_in_a_corpus_is_named_and_skipped(tmp_path, name, make, error,
     assert [d.id for d in docs] == ["good.txt"]
     assert [w for w in warnings if name in w and message in w and w.startswith("skipped ")], warnings
     assert read_document(corpus / name, name, warn=lambda _m: None) is None
+
+
+def test_html_in_its_declared_charset(tmp_path):
+    page = tmp_path / "old.html"
+    page.write_bytes(
+        '<html><head><meta charset="windows-1252"></head><body><h2>Café safety</h2>'
+        "<p>Don’t leave bags unattended at the café terraces in Port Amsel.</p></body></html>".encode(
+            "cp1252"
+        )
+    )
+    doc = load(page)
+    assert "Don’t leave bags unattended at the café terraces in Port Amsel." in doc.text
+
+
+def test_a_pdf_page_over_pypdfs_own_limit_is_a_bomb_too(tmp_path):
+    path = make_bomb_pdf(tmp_path / "big.pdf", decompressed_mb=120)
+    with pytest.raises(TooLargeError, match="zip bomb"):
+        read_document(path, "big.pdf", strict=True)
