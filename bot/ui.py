@@ -701,6 +701,7 @@ def manage_sources(
         file_count="multiple",
         file_types=list(SUPPORTED_SUFFIXES),
         type="filepath",
+        height=150,
         elem_id="wm-upload",
     )
     status = gr.Markdown("", elem_id="wm-upload-status")

@@ -188,3 +188,138 @@ def test_html_in_sources_and_questions_is_shown_as_text_and_never_runs(
     assert chat.locator("script").count() == 0
     assert "<img" in chat.inner_text()
     assert outside_requests == []
+
+
+# ------------------------------------------------------------------- adding a document in the chat
+
+VELORIA_QUESTION = "What number do I dial in Veloria for emergencies?"
+TAXI_MD = """# Taxi safety in Bishkek
+
+Last updated March 2025
+
+Licensed taxis in Bishkek show a yellow roof sign and can be ordered through the Namba app; \
+travelers should avoid unmarked cars at Manas airport.
+"""
+
+
+def pdf_support() -> bool:
+    """PDF loading comes with index.pdf; until it is importable the PDF upload is skipped."""
+    try:
+        import index.pdf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def make_pdf(path: Path) -> Path:
+    try:
+        from tests.pdf_fixtures import make_advisory_pdf
+    except ImportError:  # the shared fixture is not there yet: a small advisory of our own
+        from fpdf import FPDF
+
+        pdf = FPDF()
+        pdf.set_title("Veloria travel advisory")
+        pdf.set_author("Foreign Travel Office of Examplia")
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.cell(0, 10, "Veloria travel advisory", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        pdf.cell(0, 7, "Last updated: 4 March 2024", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, "Emergency numbers. In an emergency in Veloria call 112 from any phone.")
+        pdf.output(str(path))
+        return path
+    return make_advisory_pdf(path, pages=3, dated_line="Last updated: 4 March 2024")
+
+
+@pytest.fixture
+def upload_app(tmp_path, seed_settings) -> Iterator[str]:
+    """The chat over a copy of the seed corpus and index, started as `waymark chat --allow-upload`."""
+    import shutil
+
+    from bot.answer import Answerer
+
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    shutil.copytree(seed_settings.corpus_dir, corpus)
+    shutil.copytree(seed_settings.data_dir, data)
+    settings = settings_for(corpus, data, allow_upload=True)
+    with serving(settings, Answerer(settings)) as (_, url):
+        yield url
+
+
+def upload(page, path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#wm-upload input[type=file]").set_input_files(str(path))
+    expect(page.locator("#wm-upload-status")).to_contain_text(f"Added {path.name}", timeout=REPLY_TIMEOUT_MS)
+
+
+def remove(page, doc_id: str) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Sources").click()
+    page.locator("#wm-remove-id input").click()
+    page.get_by_role("option", name=doc_id, exact=True).click()
+    page.locator("#wm-remove").click()
+    expect(page.locator("#wm-upload-status")).to_contain_text(f"Removed {doc_id}", timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator("#wm-sources")).not_to_contain_text(doc_id)
+
+
+@pytest.mark.parametrize(
+    ("kind", "question", "quoted", "title"),
+    [
+        pytest.param(
+            "pdf",
+            VELORIA_QUESTION,
+            "112",
+            "Veloria travel advisory",
+            id="pdf",
+            marks=pytest.mark.skipif(not pdf_support(), reason="PDF loading (index.pdf) has not landed yet"),
+        ),
+        pytest.param(
+            "md",
+            "What sign do licensed taxis in Bishkek show?",
+            "yellow roof sign",
+            "Taxi safety in Bishkek",
+            id="markdown",
+        ),
+    ],
+)
+def test_uploaded_document_is_listed_quoted_and_removable(
+    page, upload_app, tmp_path, artifacts, outside_requests, kind, question, quoted, title
+):
+    from playwright.sync_api import expect
+
+    if kind == "pdf":
+        path = make_pdf(tmp_path / "veloria.pdf")
+    else:
+        path = tmp_path / "taxis.md"
+        path.write_text(TAXI_MD, encoding="utf-8")
+
+    box = open_chat(page, upload_app)
+    upload(page, path)
+    expect(page.locator("#wm-sources")).to_contain_text(title)
+    expect(page.locator("#wm-sources")).to_contain_text(path.name)
+    expect(page.locator("#wm-age-chart")).to_contain_text(title[:30])
+    expect(page.locator("#wm-sources-summary")).to_contain_text("6 documents")
+    page.screenshot(path=str(artifacts / f"upload-{kind}.png"), full_page=True)
+
+    page.get_by_role("tab", name="Chat").click()
+    reply = ask(page, box, question)
+    card = reply.locator(".wm-card").first
+    expect(card).to_contain_text(quoted)
+    expect(card).to_contain_text(title)
+    expect(card).to_contain_text(path.name)
+    page.screenshot(path=str(artifacts / f"upload-{kind}-answer.png"), full_page=True)
+
+    remove(page, path.name)
+    assert outside_requests == []
+
+
+def test_upload_box_is_off_without_login_or_flag(page, seed_app):
+    from playwright.sync_api import expect
+
+    open_chat(page, seed_app)
+    page.get_by_role("tab", name="Sources").click()
+    expect(page.locator("#wm-upload-off")).to_contain_text("--allow-upload")
+    assert page.locator("#wm-upload input[type=file]").count() == 0
