@@ -26,7 +26,7 @@ _FURNITURE = re.compile(
     r"|skip-?link|menu|navbar|site-?nav|pagination|related|promo|advert|ads)(?:$|[\s_-])",
     re.I,
 )
-_BLOCKISH = {"p", "div", "li", "dd", "dt", "span", "time", "small", "td", "section", "header", "footer"}
+_BLOCKISH = {"p", "div", "li", "dl", "dd", "dt", "span", "time", "small", "td", "section", "header", "footer"}
 
 # meta names whose content is the page's publication or modification date
 _META_PUBLISHED = (
@@ -90,7 +90,7 @@ def _preclean(tree) -> None:
     for el in list(tree.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
-        text = " ".join(el.text_content().split()) if el.tag in _BLOCKISH else ""
+        text = _words(el) if el.tag in _BLOCKISH else ""
         if text and len(text) <= 120 and labelled_dates(text):
             for node in [el, *el.iterancestors()]:
                 if node.tag in ("article", "main", "body"):
@@ -113,6 +113,11 @@ def _preclean(tree) -> None:
             el.drop_tree()
         elif el.tag == "header":
             el.tag = "div"  # an article's own header holds its title and date
+
+
+def _words(el) -> str:
+    """The element's text with a space between child elements ("Updated" + "4 March 2024")."""
+    return " ".join(" ".join(t for t in el.itertext() if isinstance(t, str)).split())
 
 
 def _is_furniture(el) -> bool:
@@ -299,7 +304,10 @@ def _visible_date_lines(tree) -> list[tuple[DateValue, str, str]]:
             continue
         if el.tag not in _BLOCKISH and el.tag not in ("h1", "h2", "h3", "h4", "h5", "h6"):
             continue
-        text = " ".join(el.text_content().split())
+        text = _words(el)
+        follower = el.getnext()
+        if el.tag == "dt" and follower is not None and follower.tag == "dd":
+            text = f"{text} {_words(follower)}"  # <dt>Updated</dt><dd>4 March 2024</dd>
         if text and len(text) <= 120:
             found.extend(labelled_dates(text))
     return found
@@ -329,7 +337,7 @@ def _date_meta(raw: str, candidates, visible) -> dict:
         out[role] = value.iso()
         out[f"{role}_basis"] = basis
     for value, label, line in visible:  # a visible line the page shows beats a guess of the same day
-        role = "published" if label.lower() in ("published", "posted", "date", "issued") else "updated"
+        role = _label_role(label)
         current = parse_iso_date(out[role]) if role in out else None
         if current is None or value.sort_key() > current.sort_key():
             out[role] = value.iso()
@@ -343,6 +351,15 @@ def _date_meta(raw: str, candidates, visible) -> dict:
     return out
 
 
+def _label_role(label: str) -> str:
+    first = label.lower().split()[-1] if label.split() else ""
+    return (
+        "published"
+        if first in ("published", "posted", "date", "issued", "publication", "issue")
+        else "updated"
+    )
+
+
 def _basis(role: str, value: DateValue, candidates, visible) -> tuple[str, DateValue]:
     """How htmldate's date was stated on the page; a visible "April 2016" keeps its month precision
     instead of htmldate's invented first day of the month."""
@@ -350,7 +367,9 @@ def _basis(role: str, value: DateValue, candidates, visible) -> tuple[str, DateV
     same = same or [basis for _r, v, basis in candidates if v == value]
     if same:
         return f"htmldate: {same[0]}", value
-    for v, _label, line in visible:
+    for v, label, line in visible:
+        if role == "published" and _label_role(label) == "updated":
+            continue  # htmldate's "original" date read from an update line is no publication date
         if v == value or (v.day is None and (v.year, v.month) == (value.year, value.month)):
             return f"visible '{line}' line", v
     # htmldate read it from the page text or URL with nothing to confirm it: it fills in a missing

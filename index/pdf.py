@@ -167,7 +167,7 @@ def _assemble(pages: list[tuple[list[str], set[str]]]) -> Extracted:
 
         def flush(para=para) -> None:
             if para:
-                text = " ".join(para)
+                text = _join_wrapped(para)
                 out.add(text, "para" if len(para) > 1 or len(text) >= 60 or _END.search(text) else "list")
                 para.clear()
 
@@ -186,6 +186,16 @@ def _assemble(pages: list[tuple[list[str], set[str]]]) -> Extracted:
                 flush()
         flush()
     return out.build()
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Lines of one paragraph joined with spaces; a word hyphenated at a line end ("travel-" +
+    "lers") is joined without one, keeping the hyphen the PDF shows."""
+    text = lines[0]
+    for line in lines[1:]:
+        hyphenated = re.search(r"[A-Za-z]-$", text) and line[:1].islower()
+        text += line if hyphenated else " " + line
+    return text
 
 
 def _info(reader) -> dict:

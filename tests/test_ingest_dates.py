@@ -123,6 +123,14 @@ def test_html_fixture_keeps_both_dates_and_uses_the_later(tmp_path):
         ),
         pytest.param(
             "",
+            '<div class="metadata"><dl><dt>From:</dt><dd>Travel Office</dd>'
+            "<dt>Updated</dt><dd>4 March 2024</dd></dl></div>",
+            "2024-03-04",
+            "visible 'Updated 4 March 2024' line",
+            id="definition-list",
+        ),
+        pytest.param(
+            "",
             "<p>Last updated April 2016</p>",
             "2016-04",
             "visible 'Last updated April 2016' line",

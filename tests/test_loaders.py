@@ -269,3 +269,12 @@ def test_a_pdf_page_over_pypdfs_own_limit_is_a_bomb_too(tmp_path):
     path = make_bomb_pdf(tmp_path / "big.pdf", decompressed_mb=120)
     with pytest.raises(TooLargeError, match="zip bomb"):
         read_document(path, "big.pdf", strict=True)
+
+
+def test_pdf_words_hyphenated_at_a_line_end_are_joined():
+    from index.pdf import _join_wrapped
+
+    assert (
+        _join_wrapped(["Keep your pass-", "port safe and call", "112."])
+        == "Keep your pass-port safe and call 112."
+    )
