@@ -34,7 +34,8 @@ def load_markdown(raw: str, doc_id: str) -> Extracted:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
+    # raw HTML is recognised so that its tags can be dropped (an html_block is skipped whole)
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").use(front_matter_plugin)
     tokens = md.parse(raw)
     meta: dict = {"kind": "markdown note"}
     out = TextBuilder()

@@ -68,3 +68,32 @@ def test_passages_carry_their_section_heading():
     by_text = {p.text: p.metadata for p in document_passages(doc, MANIFEST.get(doc.id))}
     police = next(m for t, m in by_text.items() if "112 from cell phones" in t)
     assert police["section"] == "Police Response"
+
+
+def test_list_items_from_a_layout_are_units_after_their_introduction():
+    from index.chunk import passages
+    from index.clean import blocks
+
+    lines = [
+        "Embassy",
+        "",
+        "The embassy can help if you lose your passport.",
+        "",
+        "Address: 14 Harbour Road",
+        "Call +37 21 555 0100. Ask for the duty officer.",
+    ]
+    text = "\n".join(lines) + "\n"
+    starts = [text.index(line) for line in lines if line]
+    kinds = ["heading", "para", "item", "item"]
+    layout = tuple(
+        (s, s + len(line), kind) for s, line, kind in zip(starts, [x for x in lines if x], kinds, strict=True)
+    )
+    found = passages("x", text, blocks(text, layout))
+    assert len(found) == 1 and found[0].section == "Embassy"
+    units = [text[s:e] for s, e in found[0].units]
+    assert units == [
+        "The embassy can help if you lose your passport.",
+        "Address: 14 Harbour Road",
+        "Call +37 21 555 0100.",
+        "Ask for the duty officer.",
+    ]

@@ -278,3 +278,12 @@ def test_pdf_words_hyphenated_at_a_line_end_are_joined():
         _join_wrapped(["Keep your pass-", "port safe and call", "112."])
         == "Keep your pass-port safe and call 112."
     )
+
+
+def test_markdown_inline_html_tags_are_dropped_and_text_kept(tmp_path):
+    (tmp_path / "n.md").write_text(
+        "## Police\n\nDial <b>102</b> from any phone.<br>\n\n<div class='ad'>\nBuy travel insurance\n</div>\n"
+    )
+    doc = load(tmp_path / "n.md")
+    assert "Dial 102 from any phone." in doc.text
+    assert "<" not in doc.text and "insurance" not in doc.text
