@@ -59,7 +59,7 @@ def load_pdf(data: bytes, doc_id: str) -> Extracted:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         detail = " ".join(str(exc).split())[:120] or exc.__class__.__name__
         raise CorruptDocumentError(doc_id, f"the PDF is damaged or truncated ({detail})") from None
-    if not any(line.strip() for lines, _big in pages for line in lines):
+    if not any(line.strip() for lines, _big, _small in pages for line in lines):
         raise NoTextError(doc_id, "no extractable text (a scanned PDF?); OCR is not supported")
     extracted = _assemble(pages)
     extracted.meta.update(_meta(info, extracted.text))
@@ -74,9 +74,13 @@ def _try_empty_password(reader) -> bool:
         return False
 
 
-def _read_pages(reader, doc_id: str) -> list[tuple[list[str], set[str]]]:
-    """Per page: its text lines, and the words set in a larger font than the body (headings)."""
-    out: list[tuple[list[str], set[str]]] = []
+Page = tuple[list[str], set[str], set[str]]
+
+
+def _read_pages(reader, doc_id: str) -> list[Page]:
+    """Per page: its text lines, the words set in a larger font than the body (headings) and the
+    words set in a smaller one (running headers and footers, footnotes)."""
+    out: list[Page] = []
     chars = content = 0
     sized: list[list[tuple[str, float]]] = []
     for page in reader.pages:
@@ -105,12 +109,14 @@ def _read_pages(reader, doc_id: str) -> list[tuple[list[str], set[str]]]:
         if chars > MAX_CHARS:
             raise TooLargeError(doc_id, f"over {MAX_CHARS:,} characters of text")
         sized.append(fragments)
-        out.append(([" ".join(line.split()) for line in text.splitlines()], set()))
+        out.append(([" ".join(line.split()) for line in text.splitlines()], set(), set()))
     body = _body_size(sized)
-    for (_lines, big), fragments in zip(out, sized, strict=True):
+    for (_lines, big, small), fragments in zip(out, sized, strict=True):
         for text, size in fragments:
             if body and size >= body * 1.15:
                 big.update(text.split())
+            elif body and size <= body * 0.9:
+                small.update(text.split())
     return out
 
 
@@ -122,8 +128,12 @@ def _body_size(sized) -> float:
     return weight.most_common(1)[0][0] if weight else 0.0
 
 
-def _furniture(pages: list[list[str]]) -> list[set[int]]:
-    """Indexes of running header/footer lines and page numbers, per page."""
+def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]:
+    """Indexes of running header/footer lines and page numbers, per page.
+
+    A line repeated at the edge of most pages goes. One that carries a number or an address is
+    furniture only when it is set smaller than the body text, and then its first occurrence stays;
+    at body size it is content ("Police: 102" heading each city's page) and stays everywhere."""
 
     def norm(line: str) -> str:
         return re.sub(r"\d+", "#", " ".join(line.lower().split()))
@@ -138,7 +148,7 @@ def _furniture(pages: list[list[str]]) -> list[set[int]]:
     repeated = {key for key, n in seen.items() if n >= needed} if len(pages) >= 2 else set()
     drop: list[set[int]] = []
     kept_contacts: set[str] = set()
-    for lines, idx in zip(pages, edges, strict=True):
+    for lines, idx, small in zip(pages, edges, smalls, strict=True):
         gone: set[int] = set()
         for i in idx:
             line = lines[i]
@@ -148,20 +158,23 @@ def _furniture(pages: list[list[str]]) -> list[set[int]]:
             key = norm(line)
             if key not in repeated:
                 continue
-            if _CONTACT.search(line) and key not in kept_contacts:
-                kept_contacts.add(key)  # "In an emergency call 112" stays once
-                continue
+            if _CONTACT.search(line):
+                if not all(word in small for word in line.split()):
+                    continue  # body text that happens to repeat: facts are never dropped
+                if key not in kept_contacts:
+                    kept_contacts.add(key)  # a footer "In an emergency call 112" stays once
+                    continue
             gone.add(i)
         drop.append(gone)
     return drop
 
 
-def _assemble(pages: list[tuple[list[str], set[str]]]) -> Extracted:
-    drop = _furniture([lines for lines, _big in pages])
-    widths = [len(line) for lines, _big in pages for line in lines if line.strip()]
+def _assemble(pages: list[Page]) -> Extracted:
+    drop = _furniture([lines for lines, _big, _small in pages], [small for _l, _b, small in pages])
+    widths = [len(line) for lines, _big, _small in pages for line in lines if line.strip()]
     full = sorted(widths)[int(len(widths) * 0.9)] if widths else 0
     out = TextBuilder()
-    for number, ((lines, big), gone) in enumerate(zip(pages, drop, strict=True), start=1):
+    for number, ((lines, big, _small), gone) in enumerate(zip(pages, drop, strict=True), start=1):
         out.page(number)
         para: list[str] = []
 

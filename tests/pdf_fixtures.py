@@ -213,3 +213,32 @@ def make_bomb_pdf(path: Path | str, decompressed_mb: int = 64) -> Path:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     Path(path).write_bytes(bytes(out))
     return Path(path)
+
+
+def make_city_contacts_pdf(
+    path: Path | str, cities: tuple[str, ...] = ("Port Amsel", "Lake Morrow", "Estrel")
+) -> Path:
+    """One page per city, each opening with the same "Police: 102" / "Ambulance: 103" lines in body
+    type under a small running header: the repeated numbers are content, the header is not."""
+    from fpdf import FPDF
+
+    class Contacts(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 6, HEADER, new_x="LMARGIN", new_y="NEXT", align="C")
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 5, f"Page {self.page_no()}", align="C")
+
+    pdf = Contacts()
+    for city in cities:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.cell(0, 7, "Police: 102", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, "Ambulance: 103", new_x="LMARGIN", new_y="NEXT")
+        _heading(pdf, city)
+        _para(pdf, f"Emergency services in {city} answer around the clock in English and Velorian.")
+    pdf.output(str(path))
+    return Path(path)

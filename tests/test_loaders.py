@@ -287,3 +287,11 @@ def test_markdown_inline_html_tags_are_dropped_and_text_kept(tmp_path):
     doc = load(tmp_path / "n.md")
     assert "Dial 102 from any phone." in doc.text
     assert "<" not in doc.text and "insurance" not in doc.text
+
+
+def test_pdf_contact_lines_repeated_in_body_type_are_all_kept(tmp_path):
+    from tests.pdf_fixtures import HEADER, make_city_contacts_pdf
+
+    doc = load(make_city_contacts_pdf(tmp_path / "cities.pdf"))
+    assert doc.text.count("Police: 102") == 3 and doc.text.count("Ambulance: 103") == 3
+    assert HEADER not in doc.text and "Page 2" not in doc.text
