@@ -22,7 +22,7 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -430,6 +430,31 @@ def _dates(meta: dict, text: str) -> dict:
 # ---------------------------------------------------------------- add and remove
 
 
+@contextlib.contextmanager
+def _locked(corpus_dir: Path) -> Iterator[None]:
+    """The manifest lock, with its failures as one-line errors (a read-only folder, a long wait)."""
+    from filelock import Timeout
+
+    try:
+        lock = manifest_lock(corpus_dir)
+        with open(lock.lock_file, "a"):  # a folder we cannot write to fails here, not after a wait
+            pass
+        lock.acquire()
+    except Timeout:
+        msg = (
+            f"Another `waymark add` or `waymark remove` is changing {corpus_dir}; try again when it is done."
+        )
+        raise AddError(msg) from None
+    except OSError as exc:
+        reason = exc.strerror or exc
+        msg = f"Cannot write to the corpus folder {corpus_dir} ({reason}); choose another with --corpus."
+        raise AddError(msg) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def add_source(
     source: str | Path,
     corpus_dir: Path,
@@ -447,7 +472,7 @@ def add_source(
         raise AddError(f"Corpus folder {corpus_dir} does not exist; create it or pass --corpus DIR.")
     web = is_url(source)
     shown = str(source) if web else Path(source).name
-    with manifest_lock(corpus_dir):
+    with _locked(corpus_dir):
         staged: Path | None = None
         try:
             if web:
@@ -536,7 +561,7 @@ def remove_source(doc_id: str, corpus_dir: Path, *, reindex: Reindex | None = No
     target = (corpus_dir / doc_id).resolve()
     if not target.is_relative_to(corpus_dir) or not target.is_file():
         raise AddError(f"No document {doc_id!r} in {corpus_dir}; {listed}.")
-    with manifest_lock(corpus_dir):
+    with _locked(corpus_dir):
         parked = target.with_name(f".removing-{uuid.uuid4().hex[:12]}-{target.name}")
         os.replace(target, parked)
         try:
