@@ -126,7 +126,10 @@ def _is_furniture(el) -> bool:
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
         return True
-    return bool(names.strip()) and bool(_FURNITURE.search(names))
+    if not names.strip() or not _FURNITURE.search(names):
+        return False
+    # a wrapper whose class merely mentions a menu or sharing may still hold the whole page
+    return next(el.iter("article", "main", "h1"), None) is None
 
 
 def _inside_content(el) -> bool:

@@ -295,3 +295,15 @@ def test_pdf_contact_lines_repeated_in_body_type_are_all_kept(tmp_path):
     doc = load(make_city_contacts_pdf(tmp_path / "cities.pdf"))
     assert doc.text.count("Police: 102") == 3 and doc.text.count("Ambulance: 103") == 3
     assert HEADER not in doc.text and "Page 2" not in doc.text
+
+
+def test_html_wrapper_named_like_a_menu_keeps_the_article_inside(tmp_path):
+    page = tmp_path / "w.html"
+    page.write_text(
+        '<html><body><div class="layout-with-menu"><nav>Home</nav><article><h1>Veloria</h1>'
+        "<p>Dial 112 in Veloria for every emergency service, day or night.</p></article></div>"
+        '<div class="share-bar"><p>Send this to a friend</p></div></body></html>'
+    )
+    doc = load(page)
+    assert "Dial 112 in Veloria for every emergency service, day or night." in doc.text
+    assert "Send this to a friend" not in doc.text and "Home" not in doc.text
