@@ -320,6 +320,30 @@ def test_markdown_url_is_stored_as_markdown(env, corpus, site):
 # ------------------------------------------------------------------- bad input: one line, nothing changed
 
 
+SCRIPT_ONLY_HTML = (
+    "<html><head><title>App</title></head><body><div id=root></div><script>render()</script></body></html>"
+)
+
+
+def pdf_loading() -> bool:
+    try:
+        import index.pdf  # noqa: F401
+        import tests.pdf_fixtures  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+NEEDS_PDF = pytest.mark.skipif(not pdf_loading(), reason="PDF loading (index.pdf) has not landed yet")
+
+
+def pdf(maker: str, path: Path) -> str:
+    """A broken PDF from the loader's fixtures (encrypted, scanned, truncated, a zip bomb)."""
+    import tests.pdf_fixtures
+
+    return str(getattr(tests.pdf_fixtures, maker)(path))
+
+
 def closed_port_url() -> str:
     return f"http://127.0.0.1:{free_port()}/advisory.html"  # nothing listens there any more
 
@@ -349,6 +373,34 @@ def closed_port_url() -> str:
         pytest.param(lambda f, s: str(f), {}, "is a folder", id="folder"),
         pytest.param(lambda f, s: str(f / "latin1.txt"), {}, "not UTF-8", id="not-utf8"),
         pytest.param(lambda f, s: str(f / "blank.md"), {}, "cannot be added", id="empty"),
+        pytest.param(lambda f, s: str(f / "app.html"), {}, "only scripts", id="script-only-html"),
+        pytest.param(
+            lambda f, s: str(f / "fake.pdf"), {}, "not a PDF", id="mislabelled-pdf", marks=NEEDS_PDF
+        ),
+        pytest.param(
+            lambda f, s: pdf("make_encrypted_pdf", f / "locked.pdf"),
+            {},
+            "encrypted",
+            id="encrypted-pdf",
+            marks=NEEDS_PDF,
+        ),
+        pytest.param(
+            lambda f, s: pdf("make_scanned_pdf", f / "scan.pdf"),
+            {},
+            "OCR is not supported",
+            id="scanned-pdf",
+            marks=NEEDS_PDF,
+        ),
+        pytest.param(
+            lambda f, s: pdf("make_truncated_pdf", f / "cut.pdf"),
+            {},
+            "damaged or truncated",
+            id="truncated-pdf",
+            marks=NEEDS_PDF,
+        ),
+        pytest.param(
+            lambda f, s: pdf("make_bomb_pdf", f / "bomb.pdf"), {}, "zip bomb", id="bomb-pdf", marks=NEEDS_PDF
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_changes_nothing(env, corpus, files, site, make, extra_env, message):
@@ -358,6 +410,8 @@ def test_bad_input_is_one_line_and_changes_nothing(env, corpus, files, site, mak
         "Caf\xe9 safety: the Caf\xe9 Central is safe at night.\n".encode("latin-1")
     )
     (files / "blank.md").write_text("   \n\n", encoding="utf-8")
+    (files / "app.html").write_text(SCRIPT_ONLY_HTML, encoding="utf-8")
+    (files / "fake.pdf").write_text("Not a PDF at all, just a renamed note.\n", encoding="utf-8")
     before = snapshot(corpus)
     result = run({**env, **extra_env}, "add", make(files, site))
     assert result.exit_code == 1, result.output

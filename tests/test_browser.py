@@ -206,28 +206,15 @@ def pdf_support() -> bool:
     """PDF loading comes with index.pdf; until it is importable the PDF upload is skipped."""
     try:
         import index.pdf  # noqa: F401
+        import tests.pdf_fixtures  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 def make_pdf(path: Path) -> Path:
-    try:
-        from tests.pdf_fixtures import make_advisory_pdf
-    except ImportError:  # the shared fixture is not there yet: a small advisory of our own
-        from fpdf import FPDF
+    from tests.pdf_fixtures import make_advisory_pdf
 
-        pdf = FPDF()
-        pdf.set_title("Veloria travel advisory")
-        pdf.set_author("Foreign Travel Office of Examplia")
-        pdf.add_page()
-        pdf.set_font("Helvetica", "B", 16)
-        pdf.cell(0, 10, "Veloria travel advisory", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=11)
-        pdf.cell(0, 7, "Last updated: 4 March 2024", new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(0, 6, "Emergency numbers. In an emergency in Veloria call 112 from any phone.")
-        pdf.output(str(path))
-        return path
     return make_advisory_pdf(path, pages=3, dated_line="Last updated: 4 March 2024")
 
 
