@@ -13,6 +13,7 @@ re-index step. Every refusal is an ``AddError`` whose message fits on one line.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime as dt
 import hashlib
@@ -197,7 +198,8 @@ def _stage_url(url: str, tmp_dir: Path, max_bytes: int, timeout: float) -> tuple
                     f"{url} answered HTTP {response.status_code} {reason}".rstrip() + "; nothing added."
                 )
             final = str(response.url)
-            suffix = _suffix_for_response(response.headers.get("content-type", ""), final)
+            content_type = response.headers.get("content-type", "")
+            suffix = _suffix_for_response(content_type, final)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise _too_big(url, int(declared), max_bytes)
@@ -229,7 +231,34 @@ def _stage_url(url: str, tmp_dir: Path, max_bytes: int, timeout: float) -> tuple
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         _discard(tmp)
         raise AddError(f"Fetching {url} failed ({exc.__class__.__name__}: {_reason(exc)}).") from None
+    _to_utf8(tmp, content_type, suffix)
     return tmp, _name_from_url(final), final
+
+
+_DECLARED = re.compile(rb"<meta[^>]+charset|<\?xml[^>]+encoding", re.I)
+
+
+def _to_utf8(path: Path, content_type: str, suffix: str) -> None:
+    """Text the server labelled with another charset (``text/plain; charset=iso-8859-1``), saved as
+    UTF-8: only the HTTP header said how to read it, and the saved file keeps no header. A page that
+    declares its own charset is left as sent; the HTML loader reads that declaration."""
+    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
+    if suffix == ".pdf" or not m:
+        return
+    try:
+        codec = codecs.lookup(m.group(1)).name
+    except LookupError:
+        return
+    if codec == "utf-8":
+        return
+    data = path.read_bytes()
+    if suffix in (".html", ".htm") and _DECLARED.search(data[:4096]):
+        return
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return  # mislabelled: the loader will say what it finds
+    path.write_bytes(text.encode("utf-8"))
 
 
 def _reason(exc: Exception) -> str:

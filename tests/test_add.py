@@ -126,6 +126,11 @@ def free_port() -> int:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".md": "text/markdown"}
 
+    def guess_type(self, path):
+        if str(path).endswith("latin1.txt"):
+            return "text/plain; charset=iso-8859-1"
+        return super().guess_type(path)
+
     def log_message(self, *args) -> None:
         pass
 
@@ -139,6 +144,7 @@ def site(tmp_path: Path) -> Iterator[str]:
     (root / "notes.md").write_text(TAXI_MD, encoding="utf-8")
     (root / "big.html").write_text("<p>" + "x" * 4000 + "</p>", encoding="utf-8")
     (root / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (root / "latin1.txt").write_bytes(LATIN1_TEXT.encode("latin-1"))
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(QuietHandler, directory=root)
     )
@@ -315,6 +321,18 @@ def test_markdown_url_is_stored_as_markdown(env, corpus, site):
     assert result.exit_code == 0, result.output
     assert (corpus / "127.0.0.1-notes.md").exists()
     assert entries(corpus)["127.0.0.1-notes.md"]["published"] == "2025-03"
+
+
+LATIN1_TEXT = "Cafés in Almaty\n\nLast updated May 2024\n\n" + (
+    "The Café Central near the Opera serves tourists until 2 am.\n"
+)
+
+
+def test_text_in_another_charset_is_saved_as_utf8(env, corpus, site):
+    result = run(env, "add", f"{site}/latin1.txt")
+    assert result.exit_code == 0, result.output
+    assert (corpus / "127.0.0.1-latin1.txt").read_text(encoding="utf-8") == LATIN1_TEXT
+    assert entries(corpus)["127.0.0.1-latin1.txt"]["published"] == "2024-05"
 
 
 # ------------------------------------------------------------------- bad input: one line, nothing changed
