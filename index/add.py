@@ -588,8 +588,19 @@ def remove_source(doc_id: str, corpus_dir: Path, *, reindex: Reindex | None = No
     if not doc_id or doc_id.startswith(".") or doc_id == MANIFEST_NAME:
         raise AddError(f"No document {doc_id!r} in {corpus_dir}; {listed}.")
     target = (corpus_dir / doc_id).resolve()
-    if not target.is_relative_to(corpus_dir) or not target.is_file():
+    if not target.is_relative_to(corpus_dir):
         raise AddError(f"No document {doc_id!r} in {corpus_dir}; {listed}.")
+    if not target.is_file():  # perhaps deleted by hand: its manifest entry can still go
+        with _locked(corpus_dir):
+            entry = remove_entry(corpus_dir, doc_id)
+        if entry is None:
+            raise AddError(f"No document {doc_id!r} in {corpus_dir}; {listed}.")
+        if reindex is not None:
+            try:
+                reindex(lambda _m: None)
+            except WaymarkError as exc:
+                raise AddError(f"{doc_id}'s manifest entry was removed, but indexing failed: {exc}") from None
+        return entry
     with _locked(corpus_dir):
         parked = target.with_name(f".removing-{uuid.uuid4().hex[:12]}-{target.name}")
         os.replace(target, parked)

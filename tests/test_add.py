@@ -487,6 +487,13 @@ def test_remove_refuses_what_is_not_a_document(env, corpus, doc_id):
     assert snapshot(corpus) == before
 
 
+def test_remove_clears_the_entry_of_a_file_deleted_by_hand(env, corpus):
+    (corpus / "police.txt").unlink()
+    result = run(env, "remove", "police.txt")
+    assert result.exit_code == 0, result.output
+    assert "police.txt" not in entries(corpus) and "# Test manifest" in (corpus / "manifest.yaml").read_text()
+
+
 def test_removing_the_last_document_is_refused_and_undone(env, tmp_path):
     corpus = tmp_path / "solo"
     corpus.mkdir()
