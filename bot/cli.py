@@ -182,19 +182,14 @@ def sources(corpus_dir, data_dir, as_json) -> None:
 
 
 def reindexer(settings: Settings, quiet: bool = False):
-    """The re-index step `add`/`remove` hand to index.add: incremental, one embedding model reused."""
+    """The re-index step `add`/`remove` hand to index.add: incremental, the builder's own embeddings."""
     from index.build import build_index
 
-    loaded: dict = {}
     summaries: list = []
 
     def reindex(warn) -> None:
-        if "model" not in loaded:
-            from index.embed import SentenceEmbeddings
-
-            loaded["model"] = SentenceEmbeddings()
         progress = not quiet and sys.stderr.isatty()
-        summaries.append(build_index(settings, warn=warn, progress=progress, embeddings=loaded["model"]))
+        summaries.append(build_index(settings, warn=warn, progress=progress))
 
     reindex.summaries = summaries  # type: ignore[attr-defined]
     return reindex
