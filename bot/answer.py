@@ -5,7 +5,6 @@ Example:
 
         from bot.answer import Answerer
         from bot.settings import Settings
-from bot.terms import proper_names, query_terms
         result = Answerer(Settings.from_env()).answer("Police number from a mobile?")
         print(result.text)
 """
@@ -13,6 +12,7 @@ from bot.terms import proper_names, query_terms
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -21,13 +21,15 @@ from typing import Protocol
 import numpy as np
 
 from bot import compose, render
+from bot.answerability import Model, load_model
+from bot.calibrate import load_or_calibrate
 from bot.errors import QuestionError
 from bot.followup import resolve
 from bot.query_embed import CallableEmbedder, QueryEmbedder, query_embedder
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import IndexHandle, Snapshot, search
 from bot.settings import Settings
-from bot.terms import proper_names, query_terms
+from bot.terms import QueryTerms, proper_names, query_terms
 from index.dates import UNKNOWN, parse_iso_date
 
 
@@ -65,6 +67,9 @@ class Answer:
     model_sentences: int = 0  # sentences the model wrote
     dropped_sentences: int = 0  # of those, dropped by the verifier
     passages: list[str] = field(default_factory=list, repr=False)  # full text of each cited passage
+    confidence: float = 0.0  # calibrated probability that the best quote answers the question
+    threshold: float = 0.0  # the corpus's operating point it was compared with
+    closest: list[Citation] = field(default_factory=list)  # on abstention: nearest, may not answer
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -98,7 +103,10 @@ class Answerer:
         wording: Wording | None = None,
         *,
         embed_query: Callable[[str], list[float]] | None = None,
+        threshold: float | None = None,
     ) -> None:
+        """``threshold`` fixes the answer-or-abstain operating point (benchmarks sweep it);
+        by default each index gets its calibrated one (``bot.calibrate``)."""
         self.settings = settings
         self.handle = handle or IndexHandle(settings)
         if embedder is None:
@@ -109,7 +117,11 @@ class Answerer:
 
             wording = make_wording(settings)
         self.wording = wording
+        self.model: Model = load_model()
         self._unit_vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self._thresholds: dict[str, float] = {}
+        self._calibrating = threading.Lock()
+        self.fixed_threshold = threshold
 
     @property
     def embed_query(self) -> Callable[[str], list[float]]:
@@ -140,19 +152,69 @@ class Answerer:
 
     def _ground(self, text: str, query: str, stale_years, limit: int, clock: list[float]) -> Answer:
         """Retrieve and pick the quotes; ``clock`` gets a time stamp after each stage."""
+        found = self.evidence(query, text, clock)
+        if found.names:
+            return self._abstain(text, query, "names", found.names)
+        threshold = self.threshold(found.snapshot)
+        chosen = compose.select(found.snapshot, found.units, limit, threshold)
+        confidence = found.units[0].p if found.units else 0.0
+        if not chosen:
+            result = self._abstain(text, query, "no-evidence", [])
+            result.closest = self._closest(found, threshold)
+        else:
+            result = self._compose(text, query, found.snapshot, chosen, stale_years)
+        result.confidence, result.threshold = round(confidence, 4), round(threshold, 4)
+        return result
+
+    def evidence(
+        self,
+        query: str,
+        text: str | None = None,
+        clock: list[float] | None = None,
+        exclude: Callable[[str], bool] | None = None,
+    ) -> Evidence:
+        """Candidates for ``query`` (``text``: the user's own words when ``query`` merged a
+        follow-up), each with its features and calibrated probability, most probable first.
+        ``exclude`` hides sentences from the candidates (probes with the answer taken away)."""
+        clock = clock if clock is not None else []
         snapshot = self.handle.snapshot()
         terms = query_terms(query, snapshot)
-        if compose.unknown_names(terms, snapshot):
-            return self._abstain(text, query, "names", proper_names(query)[:3])
-        follow = query_terms(text, snapshot) if query != text else None
+        names = compose.unknown_names(terms, snapshot)
+        if names:
+            return Evidence(snapshot, terms, [], np.zeros((0, 0)), proper_names(query)[:3] or names)
+        follow = query_terms(text, snapshot) if text is not None and query != text else None
         vector = self.embedder.embed(terms.corrected)
         clock.append(time.perf_counter())
         hits = search(snapshot, vector, terms.corrected)
         clock.append(time.perf_counter())
         units = compose.candidate_units(snapshot, hits, terms, follow)
+        if exclude is not None:
+            units = [u for u in units if not exclude(u.text(snapshot))]
         units = compose.add_meaning(units, vector, lambda top: self._embed_units(snapshot, top))
-        chosen = compose.select(snapshot, units, terms, limit)
-        return self._compose(text, query, snapshot, chosen, stale_years)
+        features = compose.score(units, snapshot, terms, self.model)
+        return Evidence(snapshot, terms, units, features)
+
+    def threshold(self, snapshot: Snapshot) -> float:
+        """The operating point for this index: the model's, raised or lowered per corpus from
+        questions it cannot answer (``bot.calibrate``; computed once per index generation)."""
+        if self.fixed_threshold is not None:
+            return self.fixed_threshold
+        if snapshot.name not in self._thresholds:
+            with self._calibrating:
+                if snapshot.name not in self._thresholds:
+                    found = load_or_calibrate(self, snapshot, self.settings.data_dir)
+                    self._thresholds[snapshot.name] = found.threshold
+        return self._thresholds[snapshot.name]
+
+    def _closest(self, found: Evidence, threshold: float) -> list[Citation]:
+        """Up to two nearest sentences for an abstention: never for a number question and never
+        a sentence with digits, so no number reaches a "no answer"."""
+        if found.terms.kind == "number":
+            return []
+        today = self.settings.current_date()
+        near = [u for u in found.units if u.p >= CLOSEST_FLOOR * threshold][:4]
+        near = [u for u in near if not any(ch.isdigit() for ch in u.text(found.snapshot))][:2]
+        return [self._citation(n, found.snapshot, u, today) for n, u in enumerate(near, 1)]
 
     def _embed_units(self, snapshot: Snapshot, units: list[compose.Unit]) -> np.ndarray:
         """Sentence vectors, cached: the same sentences answer many questions (thread-safe: the
@@ -211,6 +273,20 @@ class Answerer:
             url=meta.get("url", ""),
             attribution=meta.get("attribution", ""),
         )
+
+
+@dataclass
+class Evidence:
+    """What the answerer found for one question, before it decides."""
+
+    snapshot: Snapshot
+    terms: QueryTerms
+    units: list[compose.Unit]
+    features: np.ndarray
+    names: list[str] = field(default_factory=list)  # names the corpus never mentions
+
+
+CLOSEST_FLOOR = 0.5  # an abstention shows near misses scoring at least this share of the threshold
 
 
 def usable_turns(history: list) -> list[str]:

@@ -2,37 +2,28 @@
 
 No model writes anything here. A quote is a unit span recorded at index time (a sentence, or an
 address list with the sentence that introduces it), so it is an exact substring of the source.
-Whether the sources answer at all is decided from evidence, per sentence:
-
-* coverage: how much of the question's weight the sentence holds (context counts half);
-* meaning: cosine between the question and the sentence itself;
-* form: a question asking for a number needs digits in its answer;
-* follow-ups: the words the follow-up adds ("...an ambulance?") must be found, not just the
-  earlier question's;
-* names: a place the question names must appear in the sentence's document.
+Candidates come from the best passages, ranked first by coverage and passage meaning, then by
+sentence meaning; whether a candidate answers is the learned, calibrated probability of
+``bot.answerability`` (coverage, meaning, margins, answer type, key term), compared with the
+corpus's threshold. A place the question names must appear in the sentence's document.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answerability import FEATURES, Model, unit_features
 from bot.lexical import tokens
 from bot.retrieve import Hit, Snapshot
-from bot.terms import FORM_WORDS, QueryTerms
+from bot.terms import FORM_WORDS, QueryTerms, coverage, found
 
 PASSAGES_CONSIDERED = 10
-UNITS_EMBEDDED = 6
-MIN_COVERAGE = 0.5
-MIN_MEANING = 0.3
-WEAK_COVERAGE = 0.25
-CLOSE_MEANING = 0.55
-NEAR_BEST = 0.75
-_DIGITS = re.compile(r"\d{2,}")
+UNITS_EMBEDDED = 8
+NEAR_BEST = 0.75  # runners-up ranked within this share of the best are quoted too
 
 
 @dataclass
@@ -46,29 +37,13 @@ class Unit:
     follow: float = 1.0  # coverage of the follow-up's own words
     key: bool = True  # the question's rarest topic word is here
     score: float = 0.0
+    p: float = 0.0  # calibrated probability that this unit answers the question
+    rank: int = 0  # position of its passage in the retrieval order
+    where: frozenset[str] = frozenset()  # its tokens with heading and previous sentence
+    own: frozenset[str] = frozenset()  # its own tokens
 
     def text(self, snapshot: Snapshot) -> str:
         return snapshot.texts[self.passage][self.start : self.end]
-
-
-def found(accepted: frozenset[str], where: set[str]) -> bool:
-    """Exact stem, or one stem extending the other ("cover" ~ "coverag", "identif" ~ "identifi")."""
-    if accepted & where:
-        return True
-    return any(
-        len(a) >= 4 and len(t) >= 4 and (t.startswith(a) or a.startswith(t)) for a in accepted for t in where
-    )
-
-
-def coverage(terms: QueryTerms, unit_tokens: set[str], context_tokens: set[str]) -> float:
-    """Share of the question's weight found in the unit (context words count half)."""
-    got = 0.0
-    for _, accepted, weight in terms.groups:
-        if found(accepted, unit_tokens):
-            got += weight
-        elif found(accepted, context_tokens):
-            got += weight / 2
-    return got / terms.total
 
 
 def unknown_names(terms: QueryTerms, snapshot: Snapshot) -> list[str]:
@@ -82,7 +57,7 @@ def candidate_units(
     units: list[Unit] = []
     seen: list[set[str]] = []
     required = {n for n in terms.names if n in snapshot.places}
-    for hit in hits[:PASSAGES_CONSIDERED]:
+    for rank, hit in enumerate(hits[:PASSAGES_CONSIDERED]):
         meta = snapshot.metadatas[hit.index]
         vocab = snapshot.doc_vocab.get(meta["source_id"], set())
         if any(n not in vocab for n in terms.names):
@@ -96,6 +71,7 @@ def candidate_units(
                 previous = own
                 continue  # names another place ("Astana ...") and not the one asked for
             unit = Unit(hit.index, start, end, coverage(terms, own, heading | previous), hit.dense)
+            unit.rank, unit.own, unit.where = rank, frozenset(own), frozenset(own | heading | previous)
             seen.append(own | heading | previous)
             if follow is not None and follow.groups:
                 unit.follow = coverage(follow, own, heading | previous)
@@ -132,29 +108,31 @@ def add_meaning(
     return sorted(top, key=lambda u: u.score, reverse=True)
 
 
-def answerable(unit: Unit, snapshot: Snapshot, terms: QueryTerms) -> bool:
-    """Enough of the question is in the sentence, or less of it plus the question's key word when
-    the sentence means nearly the same thing; a follow-up's own words count; a number needs digits."""
-    close = unit.meaning >= CLOSE_MEANING
-    if unit.follow < MIN_COVERAGE and not close:
-        return False
-    if terms.wants_number and not _DIGITS.search(unit.text(snapshot)):
-        return False
-    if unit.coverage >= MIN_COVERAGE and unit.meaning >= MIN_MEANING:
-        return True
-    return unit.coverage >= WEAK_COVERAGE and close and unit.key
+def score(units: list[Unit], snapshot: Snapshot, terms: QueryTerms, model: Model) -> np.ndarray:
+    """Each unit's answer probability, set on ``unit.p``; the features, one row per unit.
+
+    The order stays the ranking's (sentence meaning, coverage, passage meaning): the model
+    decides whether the best-ranked sentences answer, not which sentence is best."""
+    if not units:
+        return np.zeros((0, len(FEATURES)))
+    x = unit_features(units, snapshot, terms)
+    for unit, p in zip(units, model.probability(x), strict=True):
+        unit.p = float(p)
+    return x
 
 
-def select(snapshot: Snapshot, units: list[Unit], terms: QueryTerms, limit: int) -> list[Unit]:
-    """The best answering unit, then close runners-up that say something different (newest kept)."""
-    good = [u for u in units if answerable(u, snapshot, terms)]
-    if not good:
+def select(snapshot: Snapshot, units: list[Unit], limit: int, threshold: float) -> list[Unit]:
+    """The best-ranked unit if its probability clears ``threshold``, then close runners-up that
+    clear it too and say something different (newest kept); nothing otherwise."""
+    if not units or units[0].p < threshold:
         return []
-    best = good[0].score
+    best = units[0].score
     chosen: list[Unit] = []
-    for unit in good:
+    for unit in units:
         if len(chosen) >= limit or unit.score < NEAR_BEST * best:
             break
+        if unit.p < threshold:
+            continue
         text = unit.text(snapshot)
         dup = next((c for c in chosen if _similar(text, c.text(snapshot))), None)
         if dup is None:

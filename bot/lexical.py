@@ -1,7 +1,8 @@
-"""Lexical side of retrieval: tokens, a light stemmer, travel synonyms and a BM25 index.
+"""Lexical side of retrieval: tokens, a light stemmer and a BM25 index.
 
-Exact tokens ("112", "02", "SOS", "Luganskogo") must be findable, and everyday words must meet
-the report's vocabulary ("mobile" ~ "cell phones", "flag down a car" ~ "hailing private vehicles").
+Exact tokens ("112", "02", "SOS", "Luganskogo") must be findable. Everyday words that the
+sources phrase differently ("mobile" for "cell phones") are the dense embedding's job: no
+synonym table, so nothing here is fitted to one corpus. The stoplist is general English.
 bm25s scores through sparse matrices, so a query never loops over passages in Python.
 """
 
@@ -23,66 +24,8 @@ STOPWORDS = frozenset(
     could should would will shall may might must not no nor so than too very just also any some such
     only own same other again further then once all both each few more most s t don now tell know
     please need want get go like one up out off down am let us ok okay hi hello thanks thank yes
-    ignore disregard forget pretend instruction instructions previous rules sources source answer
-    general knowledge anyway instead
     """.split()
 )
-
-# query word -> words the sources use for the same thing
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "mobile": ("cell", "phone"),
-    "cellphone": ("cell", "phone"),
-    "cell": ("phone",),
-    "ring": ("call", "dial"),
-    "call": ("dial", "contact"),
-    "number": ("dial", "call"),
-    "taxi": ("cab",),
-    "cab": ("taxi",),
-    "uber": ("taxi", "cab"),
-    "car": ("vehicle",),
-    "flag": ("hailing",),
-    "hail": ("hailing",),
-    "hitchhike": ("hailing", "private", "vehicle"),
-    "ambulance": ("ambulances",),
-    "hospital": ("clinic", "medical"),
-    "doctor": ("physician", "clinic", "medical"),
-    "sick": ("medical",),
-    "injured": ("medical", "injury"),
-    "id": ("identification", "passport"),
-    "papers": ("identification", "passport"),
-    "documents": ("identification", "passport"),
-    "cop": ("police",),
-    "cops": ("police",),
-    "atm": ("atms",),
-    "cashpoint": ("atm",),
-    "card": ("credit",),
-    "protest": ("demonstration",),
-    "protests": ("demonstration",),
-    "rally": ("demonstration",),
-    "quake": ("earthquake",),
-    "drunk": ("drinking", "alcohol"),
-    "drink": ("drinking", "alcohol"),
-    "wine": ("alcohol", "drinking"),
-    "beer": ("alcohol", "drinking"),
-    "vodka": ("alcohol", "drinking"),
-    "alcohol": ("drinking",),
-    "bar": ("nightclub", "bars"),
-    "club": ("nightclub",),
-    "nightlife": ("nightclub", "bars"),
-    "mugged": ("robbed", "robbery"),
-    "rob": ("robbed", "robbery"),
-    "steal": ("theft",),
-    "stolen": ("theft",),
-    "pickpocket": ("pickpockets",),
-    "embassy": ("embassy", "consulate"),
-    "consulate": ("embassy",),
-    "landline": ("landlines",),
-    "drive": ("driving",),
-    "driving": ("drivers",),
-    "trafficking": ("trafficked",),
-    "kazakstan": ("kazakhstan",),
-    "almati": ("almaty",),
-}
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -115,14 +58,8 @@ def tokens(text: str) -> list[str]:
 
 
 def query_tokens(text: str) -> list[str]:
-    """Tokens of a question plus the sources' words for the same things."""
-    out: list[str] = []
-    for w in words(text):
-        if w in STOPWORDS:
-            continue
-        out.append(stem(w))
-        out.extend(stem(s) for s in SYNONYMS.get(w, ()))
-    return list(dict.fromkeys(out))
+    """Distinct tokens of a question, in order (meaning beyond the words is the dense side's job)."""
+    return list(dict.fromkeys(tokens(text)))
 
 
 class LexicalIndex:

@@ -82,3 +82,16 @@ def abstention_text(names: list[str]) -> str:
         listed = ", ".join(names)
         return f"My sources say nothing about {listed}. " + NO_ANSWER.split(". ", 1)[1]
     return NO_ANSWER
+
+
+CLOSEST_HEAD = "Closest passages I found (these may not answer you):"
+
+
+def closest_text(closest: list[Citation]) -> str:
+    """Near misses shown under an abstention, quoted and dated; empty when there are none."""
+    if not closest:
+        return ""
+    lines = [CLOSEST_HEAD]
+    for c in closest:
+        lines.append(f"- “{' '.join(c.quote.split())}” ({c.title}, {date_phrase(c)})")
+    return "\n".join(lines)

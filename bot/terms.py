@@ -1,8 +1,8 @@
-"""What a question asks, in the sources' own words: weighted terms, typo fixes, names, form.
+"""What a question asks: weighted terms, typo fixes, names, and the kind of answer it wants.
 
-Rare words weigh most (inverse document frequency over the index); synonyms count as the word
-("mobile" ~ "cell phones"); form words ("number", "where") say what shape the answer takes but
-not its topic; filler ("safe", "best", "tips") weighs nothing.
+Rare words weigh most (inverse document frequency over the index), so everyday words ("safe",
+"best") weigh little in any corpus without a list naming them; form words ("number", "where")
+say what shape the answer takes but not its topic. Every word list here is general English.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.lexical import STOPWORDS, SYNONYMS, stem, words
+from bot.lexical import STOPWORDS, stem, words
 from bot.retrieve import Snapshot
 
 FORM_WORDS = frozenset(
@@ -20,17 +20,13 @@ FORM_WORDS = frozenset(
     percentage
     """.split()
 )
-# A question with one of these wants digits in its answer.
-NUMBER_WORDS = frozenset("number numbers phone call dial ring hotline".split())
 FORM_WEIGHT = 1.0
-FILLER = frozenset(
-    """
-    safe safely safety use using carry active best good bad worst way ways happen happening happens
-    usually often really much many kind sort thing things something anything advice advise
-    know aware visitor visitors traveler travelers traveller travellers tourist tourists foreigner
-    foreigners people person someone anyone mean say says said going goes went come coming even still
-    nothing wrong might ask asks asked show make sure while
-    """.split()
+# General-English cues of the kind of answer a question wants, checked in this order.
+ANSWER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("number", re.compile(r"\b(numbers?|phone|dial|hotline|how (many|much)|percent(age)?)\b", re.I)),
+    ("date", re.compile(r"\b(when|what (year|date|month)|which (year|date|month))\b", re.I)),
+    ("place", re.compile(r"\b(where|address|located|location)\b", re.I)),
+    ("name", re.compile(r"\b(who|whom|whose)\b", re.I)),
 )
 _NAME = re.compile(r"\b[A-Z][a-z][a-zA-Z\-]+\b")
 
@@ -41,6 +37,7 @@ class QueryTerms:
     names: list[str]  # place or proper names the question mentions (stemmed)
     wants_number: bool = False
     corrected: str = ""  # the question with typos fixed, for the dense embedding
+    kind: str | None = None  # "number", "date", "place" or "name" when the question says so
 
     @property
     def total(self) -> float:
@@ -52,11 +49,11 @@ def query_terms(question: str, snapshot: Snapshot) -> QueryTerms:
     unseen = lex.idf("\0unseen\0")
     groups = []
     fixes: dict[str, str] = {}
-    for word in dict.fromkeys(w for w in words(question) if w not in STOPWORDS and w not in FILLER):
+    for word in dict.fromkeys(w for w in words(question) if w not in STOPWORDS):
         fixed = correct(word, snapshot)
         if fixed != word:
             fixes[word] = fixed
-        accepted = frozenset({stem(word), stem(fixed), *(stem(s) for s in SYNONYMS.get(fixed, ()))})
+        accepted = frozenset({stem(word), stem(fixed)})
         known = [lex.idf(t) for t in accepted if t in lex.vocab]
         if not known and len(word) <= 3:
             continue  # an unknown scrap such as "cel" or "pls": a typo, not the point of the question
@@ -64,12 +61,38 @@ def query_terms(question: str, snapshot: Snapshot) -> QueryTerms:
         groups.append((word, accepted, weight))
     parts = [w for name in proper_names(question) for w in words(name) if len(w) >= 3]
     names = [stem(correct(w, snapshot)) for w in parts]
+    kind = answer_kind(question)
     return QueryTerms(
         groups=groups,
         names=[n for n in names if n not in STOPWORDS],
-        wants_number=any(w in NUMBER_WORDS for w in words(question)),
+        wants_number=kind == "number",
         corrected=_apply(question, fixes),
+        kind=kind,
     )
+
+
+def answer_kind(question: str) -> str | None:
+    return next((kind for kind, cue in ANSWER_KINDS if cue.search(question)), None)
+
+
+def found(accepted: frozenset[str], where: set[str]) -> bool:
+    """Exact stem, or one stem extending the other ("cover" ~ "coverag", "identif" ~ "identifi")."""
+    if accepted & where:
+        return True
+    return any(
+        len(a) >= 4 and len(t) >= 4 and (t.startswith(a) or a.startswith(t)) for a in accepted for t in where
+    )
+
+
+def coverage(terms: QueryTerms, unit_tokens: set[str], context_tokens: set[str] = frozenset()) -> float:
+    """Share of the question's weight found in the unit (context words count half)."""
+    got = 0.0
+    for _, accepted, weight in terms.groups:
+        if found(accepted, unit_tokens):
+            got += weight
+        elif found(accepted, context_tokens):
+            got += weight / 2
+    return got / terms.total
 
 
 def proper_names(question: str) -> list[str]:
@@ -85,7 +108,7 @@ def proper_names(question: str) -> list[str]:
 def correct(word: str, snapshot: Snapshot) -> str:
     """A typo's nearest index word ("polise" -> "police"); known, short and numeric words stay."""
     vocab = snapshot.lexical.vocab
-    if len(word) < 5 or word.isdigit() or stem(word) in vocab or word in SYNONYMS:
+    if len(word) < 5 or word.isdigit() or stem(word) in vocab:
         return word
     limit = 1 if len(word) < 8 else 2
     best, best_d = word, limit + 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.answer import Answer, Answerer
 from bot.errors import WaymarkError
+from bot.render import closest_text
 from bot.settings import Settings
 from evals.suite import Case, load_suite
 from index.load import read_document
@@ -31,6 +32,7 @@ class CaseResult:
     cited: list[str] = field(default_factory=list)
     quotes: int = 0
     faithful_quotes: int = 0
+    confidence: float = 0.0
     dropped_sentences: int = 0
     model_sentences: int = 0
     latency_ms: float = 0.0
@@ -39,10 +41,11 @@ class CaseResult:
 def check_case(case: Case, answer: Answer) -> dict[str, bool | None]:
     """Each present field of ``case`` checked against what the user sees and the structured result."""
     text = answer.text.lower()
+    shown = f"{text}\n{closest_text(answer.closest).lower()}"  # near misses count for forbid only
     cited = [c.source_id for c in answer.citations]
     return {
         "fact": None if case.any is None else any(s.lower() in text for s in case.any),
-        "forbid": None if case.forbid is None else not any(s.lower() in text for s in case.forbid),
+        "forbid": None if case.forbid is None else not any(s.lower() in shown for s in case.forbid),
         "doc": None if case.doc is None else any(s.startswith(case.doc) for s in cited),
         "stale": None if case.stale is None else answer.stale == case.stale,
         "abstain": None if case.abstain is None else answer.abstained == case.abstain,
@@ -127,7 +130,7 @@ def run_case(answerer: Answerer, case: Case, suite: str, settings: Settings, sou
         answer = Answer(case.question, case.question, f"Error: {exc}", abstained=True, reason="error")
     outcomes = check_case(case, answer)
     failures = [f"{k}: {_explain(k, case, answer)}" for k, v in outcomes.items() if v is False]
-    faithful = sum(_faithful(c, settings, sources) for c in answer.citations)
+    faithful = sum(_faithful(c, settings, sources) for c in [*answer.citations, *answer.closest])
     return CaseResult(
         id=case.id,
         suite=suite,
@@ -136,11 +139,12 @@ def run_case(answerer: Answerer, case: Case, suite: str, settings: Settings, sou
         failures=failures,
         answer=answer.text,
         cited=[c.source_id for c in answer.citations],
-        quotes=len(answer.citations),
+        quotes=len(answer.citations) + len(answer.closest),
         faithful_quotes=faithful,
         dropped_sentences=getattr(answer, "dropped_sentences", 0),
         model_sentences=getattr(answer, "model_sentences", 0),
         latency_ms=answer.timings_ms.get("total", 0.0),
+        confidence=answer.confidence,
         **outcomes,
     )
 

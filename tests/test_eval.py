@@ -47,7 +47,12 @@ def test_runner_scores_each_check(seed_settings, answerer, tmp_path):
 
 
 def test_eval_cli_writes_json_and_markdown(seed_settings, tmp_path):
-    suite = write_suite(tmp_path / "s.yaml", [{"id": "a", "question": "Is it safe to drive?", "stale": True}])
+    case = {
+        "id": "a",
+        "question": "What number do I dial for the police from a mobile in Kazakhstan?",
+        "stale": True,
+    }
+    suite = write_suite(tmp_path / "s.yaml", [case])
     env = {"WAYMARK_DATA_DIR": str(seed_settings.data_dir), "WAYMARK_TODAY": "2026-11-25"}
     out, md = tmp_path / "r.json", tmp_path / "r.md"
     result = CliRunner().invoke(main, ["eval", suite, "--json", str(out), "--report", str(md)], env=env)
@@ -60,7 +65,14 @@ def test_eval_cli_writes_json_and_markdown(seed_settings, tmp_path):
 
 def test_eval_cli_exits_non_zero_on_failures(seed_settings, tmp_path):
     suite = write_suite(
-        tmp_path / "s.yaml", [{"id": "x", "question": "Is it safe to drive?", "stale": False}]
+        tmp_path / "s.yaml",
+        [
+            {
+                "id": "x",
+                "question": "What number do I dial for the police from a mobile in Kazakhstan?",
+                "stale": False,
+            }
+        ],
     )
     env = {"WAYMARK_DATA_DIR": str(seed_settings.data_dir), "WAYMARK_TODAY": "2026-11-25"}
     result = CliRunner().invoke(main, ["eval", suite], env=env)
