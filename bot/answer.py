@@ -24,7 +24,7 @@ from bot import compose, render
 from bot.answerability import Model, load_model
 from bot.calibrate import load_or_calibrate
 from bot.errors import QuestionError
-from bot.followup import resolve
+from bot.followup import resolve, stands_alone
 from bot.query_embed import CallableEmbedder, QueryEmbedder, query_embedder
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import IndexHandle, Snapshot, search
@@ -233,7 +233,9 @@ class Answerer:
         return np.stack([found[k] for k in keys])
 
     def resolve(self, question: str, earlier: list[str]) -> str:
-        if earlier and self.wording is not None:
+        """The question to search with: a standalone question as typed, a follow-up merged with
+        the conversation (by the LLM when one is configured, else by rule)."""
+        if earlier and self.wording is not None and not stands_alone(question):
             return self.wording.rewrite(question, earlier)
         return resolve(question, earlier)
 
