@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from bot.errors import WaymarkError
+from bot.render import closest_text
 from bot.settings import ENV_VARS, Settings
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -73,6 +74,19 @@ def index(corpus_dir, data_dir, rebuild, as_json) -> None:
         progress=not as_json and sys.stderr.isatty(),
     )
     click.echo(json.dumps(summary.as_dict(), indent=2) if as_json else summary.line())
+    if summary.changed:
+        calibrated = calibrate_index(settings)
+        if not as_json:
+            click.echo(f"Answer threshold for this corpus: {calibrated.threshold:.3f} (calibrated)")
+
+
+def calibrate_index(settings: Settings):
+    """Set the new index generation's answer-or-abstain threshold now, not at the first question."""
+    from bot.answer import Answerer
+    from bot.calibrate import load_or_calibrate
+
+    answerer = Answerer(settings)
+    return load_or_calibrate(answerer, answerer.handle.snapshot(), settings.data_dir)
 
 
 def ensure_index(settings: Settings) -> None:
@@ -107,7 +121,12 @@ def ask(question, corpus_dir, data_dir, history, stale_years, citations, today, 
     )
     ensure_index(settings)
     result = Answerer(settings).answer(question, list(history), stale_years=stale_years, citations=citations)
-    click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else result.text)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(result.text)
+    if result.closest:
+        click.echo("\n" + closest_text(result.closest))
 
 
 @main.command()
