@@ -226,9 +226,19 @@ def answer_html(result: Answer, stale_years: float, note: str = "") -> str:
 
 
 def abstention_html(result: Answer) -> str:
-    """Visibly not an answer: a dashed grey box with its own icon and heading."""
+    """Visibly not an answer: a dashed grey box with its own icon and heading; near misses, if
+    any, folded away underneath (quoted and dated, and flagged as possibly not answering)."""
     head = block("wm-head", icon("?"), "No answer in my sources")
-    return reply("abstain", asked_line(result), head, block("wm-body", esc(result.text)))
+    parts = [asked_line(result), head, block("wm-body", esc(result.text))]
+    if result.closest:
+        items = "".join(
+            f"<li>“{esc(' '.join(c.quote.split()))}” <span class='wm-meta'>{esc(c.title)} · "
+            f"{esc(render.date_phrase(c))}</span></li>"
+            for c in result.closest
+        )
+        summary = f"<summary>{esc(render.CLOSEST_HEAD)}</summary>"
+        parts.append(f"<details class='wm-closest'>{summary}<ul>{items}</ul></details>")
+    return reply("abstain", *parts)
 
 
 def draft_html(result: Answer, draft: str) -> str:

@@ -99,4 +99,5 @@ def test_odd_questions_get_a_grounded_reply(answerer, seed_settings, question):
     result = answerer.answer(question)
     for c in result.citations:
         assert source_text(seed_settings, c.source_id)[c.start : c.end] == c.quote
-    assert result.abstained or result.citations
+    assert result.abstained != bool(result.citations)  # either quotes or an abstention, never both
+    assert result.text.strip()

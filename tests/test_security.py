@@ -54,8 +54,15 @@ def test_index_errors_shown_to_chat_users_carry_no_paths(tmp_path, answerer):
     assert str(tmp_path) not in html
 
 
-def test_secrets_from_the_environment_never_reach_replies(monkeypatch, answerer):
+def test_secrets_from_the_environment_never_reach_replies(monkeypatch, answerer, seed_settings):
+    from bot.answer import Answerer
+    from bot.settings import Settings
+
     monkeypatch.setenv("WAYMARK_AUTH", "alice:s3cret-pass")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-should-not-leak")
-    data = json.dumps(answerer.answer("What number do I dial for the police from a mobile?").as_dict())
-    assert "s3cret" not in data and "sk-test" not in data
+    settings = Settings.from_env(corpus_dir=seed_settings.corpus_dir, data_dir=seed_settings.data_dir)
+    assert settings.auth == "alice:s3cret-pass"  # the answerer below really is built with the secret
+    bot = Answerer(settings, handle=answerer.handle, embedder=answerer.embedder)
+    for question in ("What number do I dial for the police from a mobile?", "What is the login password?"):
+        data = json.dumps(bot.answer(question).as_dict())
+        assert "s3cret" not in data and "sk-test" not in data

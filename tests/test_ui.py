@@ -352,3 +352,16 @@ def test_age_chart_marks_the_threshold_and_escapes_titles(seed_settings):
     assert "<script" not in svg and "&lt;script&gt;" in svg
     assert "older than 3 years" in svg and "undated" in svg and "today, 2026-11-25" in svg
     assert svg.count("<circle") == 2
+
+
+def test_abstention_folds_the_closest_passages_away_escaped():
+    from bot.answer import Answer, Citation
+
+    near = Citation(
+        1, "Taxis <b>wait</b> outside.", "x.txt", "A & B report", "", "", "", "2011", "", "2011", 15, 0, 9
+    )
+    closest = Answer("q", "q", "My sources don't answer this.", abstained=True, closest=[near])
+    html = ui.abstention_html(closest)
+    assert "<details class='wm-closest'>" in html and "may not answer you" in html
+    assert "&lt;b&gt;wait&lt;/b&gt;" in html and "A &amp; B report" in html
+    assert "<details" not in ui.abstention_html(Answer("q", "q", "No.", abstained=True))

@@ -250,7 +250,7 @@ def test_liar_backend_is_caught_by_the_verifier_on_real_answers(seed_settings, a
         result = bot.answer(question)
         assert result.dropped_sentences > 0 and result.model_sentences > result.dropped_sentences
         for lie in ["103", "911", "shuttle", "Interpol", "around the clock", "ignore"]:
-            assert lie not in result.text.lower()
+            assert lie.lower() not in result.text.lower()
 
 
 def test_injected_instruction_through_the_real_answerer_is_blocked(seed_settings, answerer):
