@@ -17,6 +17,7 @@ import click
 from bot.errors import WaymarkError
 from bot.render import closest_text
 from bot.settings import ENV_VARS, Settings
+from index.errors import IngestError
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -30,7 +31,7 @@ def user_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except WaymarkError as exc:
+        except (WaymarkError, IngestError) as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
 

@@ -81,7 +81,7 @@ def collect(settings: Settings, warn: Callable[[str], None]) -> tuple[list[Index
     found = [p for doc in docs for p in document_passages(doc, manifest.get(doc.id))]
     if not found:
         msg = (
-            f"No readable document in {settings.corpus_dir} (need UTF-8 .txt, .md or .html files); "
+            f"No readable document in {settings.corpus_dir} (need .txt, .md, .html or .pdf files with text); "
             "add some or point --corpus at another folder."
         )
         raise EmptyCorpusError(msg)
