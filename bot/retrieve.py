@@ -112,6 +112,10 @@ class IndexHandle:
         self._checked = 0.0
         self._lock = threading.Lock()
 
+    def invalidate(self) -> None:
+        """Re-read the index pointer at the next question (a build just switched one in)."""
+        self._checked = 0.0
+
     def snapshot(self) -> Snapshot:
         if self._snapshot is not None and time.monotonic() - self._checked < self.check_every:
             return self._snapshot

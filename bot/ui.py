@@ -38,6 +38,7 @@ from bot.answer import Answer, Answerer, Citation  # noqa: E402
 from bot.catalog import SourceRow, catalog  # noqa: E402
 from bot.errors import QuestionError, WaymarkError  # noqa: E402
 from bot.question import clean_question  # noqa: E402
+from bot.retrieve import IndexHandle  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from index.add import SUPPORTED_SUFFIXES, add_source, remove_source  # noqa: E402
 from index.dates import DateValue, parse_iso_date  # noqa: E402
@@ -607,8 +608,8 @@ def pick_up_new_index(answerer: Answerer) -> None:
     """Let the very next question see the generation just built, instead of within IndexHandle's
     re-check interval (it re-reads the index pointer every couple of seconds)."""
     handle = getattr(answerer, "handle", None)
-    if handle is not None and hasattr(handle, "_checked"):
-        handle._checked = 0.0
+    if isinstance(handle, IndexHandle):
+        handle.invalidate()
 
 
 def uploaded_paths(files: object) -> list[str]:
