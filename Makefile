@@ -29,12 +29,15 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/pytest -q
 
+# answerability.py runs after run.py: run.py rewrites README.md, answerability.py re-adds its section
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
 	$(BIN)/python benchmarks/cold_start.py
+	$(BIN)/python benchmarks/answerability.py --quick
 
 bench-full: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/answerability.py
 
 clean:
 	rm -rf $(VENV) .waymark

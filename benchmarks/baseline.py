@@ -3,7 +3,14 @@
 Same corpus files and same embedding model, but the textbook recipe: 1000-character chunks with
 200 overlap, a cosine Chroma store, top-4 similarity search. It has no answer step, so it is
 scored generously: a fact counts as found when an expected string appears anywhere in the ~4000
-retrieved characters. It never abstains, so its abstention rate is 0 by construction.
+retrieved characters.
+
+By default it never abstains (abstention rate 0 by construction). Given a ``cutoff`` it abstains
+when the top-1 chunk's LangChain relevance score is below it: ``similarity_search_with_relevance_scores``
+on a cosine store, i.e. cosine similarity = 1 - Chroma's cosine distance. ``tune_cutoff`` picks
+the cut-off with the best balanced accuracy on labelled validation questions (answerable: an
+expected string is in the retrieved text; unanswerable: abstained); ``validation_cases`` selects
+the same validation questions the Waymark answerability model is validated on (never an eval suite).
 """
 
 from __future__ import annotations
@@ -12,20 +19,51 @@ import statistics
 import tempfile
 import time
 import uuid
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
 K = 4
+# Mirrors ``labelled()`` in training/train.py: questions about these written documents validate,
+# and so does an unanswerable question (no ``doc``) when crc32(id) % 5 < 2.
+VALIDATION_DOCS = ("04", "05")
+VALIDATION_SHARE = 2  # out of 5
 
 
 @dataclass
 class BaselineCase:
     id: str
-    hit: bool | None  # None when the case has no expected fact
+    hit: bool | None  # None when the case has no expected fact; False when it abstained
     abstain_expected: bool
     latency_ms: float
+    score: float = 0.0  # top-1 relevance score (cosine similarity)
+    abstained: bool = False
+    forbid_shown: bool | None = None  # None when the case has no forbid list
+    doc: bool | None = None  # a retrieved chunk comes from the expected document
+
+
+@dataclass
+class Retrieved:
+    """The top-K chunks for one question, best first."""
+
+    text: str
+    score: float  # top-1 relevance score: cosine similarity, 1 - Chroma's cosine distance
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """A tuned cut-off and how it does on the data it was tuned on."""
+
+    value: float
+    balanced_accuracy: float
+    answerable_correct: int  # answered and the expected string retrieved
+    answerable: int
+    unanswerable_correct: int  # abstained
+    unanswerable: int
 
 
 @dataclass
@@ -37,13 +75,14 @@ class BaselineReport:
     def summary(self) -> dict:
         facts = [c.hit for c in self.cases if c.hit is not None]
         abstain = [c for c in self.cases if c.abstain_expected]
+        right = sum(c.abstained for c in abstain)
         lat = sorted(c.latency_ms for c in self.cases)
         return {
             "cases": len(self.cases),
             "chunks": self.chunks,
             "build_seconds": self.build_seconds,
             "fact": {"passed": sum(facts), "total": len(facts), "rate": _rate(sum(facts), len(facts))},
-            "abstain": {"passed": 0, "total": len(abstain), "rate": 0.0 if abstain else None},
+            "abstain": {"passed": right, "total": len(abstain), "rate": _rate(right, len(abstain))},
             "latency_ms": percentiles(lat),
         }
 
@@ -87,19 +126,121 @@ class Baseline:
     def search(self, question: str) -> str:
         return "\n".join(d.page_content for d in self.store.similarity_search(question, k=K))
 
+    def retrieve(self, question: str) -> Retrieved:
+        """Top-K chunks with the top-1 relevance score (cosine store: 1 - cosine distance)."""
+        found = self.store.similarity_search_with_relevance_scores(question, k=K)
+        return Retrieved(
+            text="\n".join(d.page_content for d, _ in found),
+            score=float(found[0][1]) if found else float("-inf"),
+            sources=[str(d.metadata.get("source", "")) for d, _ in found],
+        )
+
+    def retrieve_many(self, questions: list[str]) -> list[Retrieved]:
+        """``retrieve`` for many questions, the query vectors embedded in one batch (same scores to
+        ~1e-6; for scoring suites quickly, not for timing)."""
+        vectors = self.embeddings.embed_documents(list(questions)) if questions else []
+        out = []
+        for vector in vectors:
+            found = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=K)  # distances
+            out.append(
+                Retrieved(
+                    text="\n".join(d.page_content for d, _ in found),
+                    score=1.0 - float(found[0][1]) if found else float("-inf"),
+                    sources=[str(d.metadata.get("source", "")) for d, _ in found],
+                )
+            )
+        return out
+
     def close(self) -> None:
         self._tmp.cleanup()
 
-    def run(self, cases) -> BaselineReport:
-        """Score each eval ``Case``: fact hit when an ``any`` string is in the retrieved text."""
+    def run(self, cases, cutoff: float | None = None) -> BaselineReport:
+        """Score each eval ``Case``: fact hit when an ``any`` string is in the retrieved text.
+        With ``cutoff`` the baseline abstains (shows nothing) when the top-1 score is below it."""
         report = BaselineReport(chunks=self.chunks, build_seconds=self.build_seconds)
         for case in cases:
             t0 = time.perf_counter()
-            text = self.search(case.question).lower()
+            got = self.retrieve(case.question)
             ms = (time.perf_counter() - t0) * 1000
-            hit = None if case.any is None else any(s.lower() in text for s in case.any)
-            report.cases.append(BaselineCase(case.id, hit, bool(case.abstain), ms))
+            report.cases.append(score_case(case, got, cutoff, ms))
         return report
+
+
+def score_case(case, got: Retrieved, cutoff: float | None, latency_ms: float = 0.0) -> BaselineCase:
+    """One eval case against what the baseline retrieved; an abstention shows no text."""
+    abstained = cutoff is not None and got.score < cutoff
+    text = "" if abstained else got.text.lower()
+    sources = [] if abstained else got.sources
+    return BaselineCase(
+        id=case.id,
+        hit=None if case.any is None else any(str(s).lower() in text for s in case.any),
+        abstain_expected=bool(case.abstain),
+        latency_ms=latency_ms,
+        score=got.score,
+        abstained=abstained,
+        forbid_shown=None if case.forbid is None else any(str(s).lower() in text for s in case.forbid),
+        doc=None if case.doc is None else any(s.startswith(case.doc) for s in sources),
+    )
+
+
+def validation_cases(cases) -> list:
+    """The labelled questions (``training/questions.yaml``) the Waymark model validates on,
+    selected exactly as ``labelled()`` in training/train.py splits them."""
+    out = []
+    for case in cases:
+        if case.doc:
+            keep = case.doc in VALIDATION_DOCS
+        else:
+            keep = zlib.crc32(case.id.encode()) % 5 < VALIDATION_SHARE
+        if keep:
+            out.append(case)
+    return out
+
+
+def tune_cutoff(scores: Sequence[float], answerable: Sequence[bool], found: Sequence[bool]) -> Cutoff:
+    """The cut-off with the best balanced accuracy over labelled questions.
+
+    ``scores``: each question's top-1 relevance score; ``answerable``: whether its source answers
+    it; ``found``: whether an expected string is in the retrieved text (ignored for unanswerable
+    ones). At cut-off ``c`` a question is answered when its score >= ``c``; an answerable question
+    is right when answered and found, an unanswerable one when it abstained. Balanced accuracy is
+    the mean of the two rates. The candidates are every observed score (answer it and everything
+    above) and "abstain on everything"; the lowest best one wins ties, and the value returned lies
+    halfway between it and the next lower score, so it separates the tuning data the same way
+    with a margin.
+    """
+    if not (len(scores) == len(answerable) == len(found)):
+        raise ValueError("scores, answerable and found must have the same length")
+    rows = sorted(zip(scores, answerable, found, strict=True), key=lambda r: r[0])
+    pos = sum(1 for _, a, _ in rows if a)
+    neg = len(rows) - pos
+    if not pos or not neg:
+        raise ValueError("tuning needs both answerable and unanswerable questions")
+    # Start at "answer everything" and raise the cut-off past one distinct score at a time.
+    pos_ok = sum(1 for _, a, f in rows if a and f)
+    neg_ok = 0
+    distinct = sorted({r[0] for r in rows})
+    best: Cutoff | None = None
+    below = 0  # rows with a score below the current candidate
+    for i, value in enumerate([*distinct, None]):
+        while below < len(rows) and (value is None or rows[below][0] < value):
+            _, a, f = rows[below]
+            if a:
+                pos_ok -= bool(f)
+            else:
+                neg_ok += 1
+            below += 1
+        accuracy = (pos_ok / pos + neg_ok / neg) / 2
+        if best is None or accuracy > best.balanced_accuracy + 1e-12:
+            if value is None:
+                cut = distinct[-1] + 1e-6  # above every score: abstain on everything
+            elif i == 0:
+                cut = value
+            else:
+                cut = (value + distinct[i - 1]) / 2
+            best = Cutoff(cut, accuracy, pos_ok, pos, neg_ok, neg)
+    assert best is not None
+    return best
 
 
 def split_corpus(corpus_dir: Path):

@@ -48,7 +48,11 @@ os.environ.update(ENV)
 OUT = REPO / "benchmarks" / "out"
 README = REPO / "benchmarks" / "README.md"
 DEV_SUITE = REPO / "evals" / "suites" / "dev.yaml"
-SQUAD = Path(os.environ.get("WAYMARK_SQUAD", "/work/shared/benchmarks/squad-small/small.json"))
+SQUAD = Path(
+    os.environ.get(
+        "WAYMARK_SQUAD", Path(__file__).resolve().parents[2] / "shared/benchmarks/squad-small/small.json"
+    )
+)
 SECTIONS = ("index", "dev", "squad", "scale", "load")
 TARGETS = {
     "warm_p50_ms": 25,

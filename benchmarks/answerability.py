@@ -1,0 +1,1278 @@
+"""Answer or abstain (issue 12): Waymark's calibrated answer-or-abstain decision beside the naive
+baseline given a similarity cut-off, in one run.
+
+* **baseline cut-off**: tuned once per run on the validation questions of the Waymark model
+  (``training/questions.yaml`` over ``training/corpus/``, split as ``training/train.py`` does;
+  never on dev, natural or SQuAD): the cut-off on the top-1 chunk's relevance score (cosine
+  similarity) with the best balanced accuracy (``benchmarks.baseline.tune_cutoff``).
+* **natural** suite: fact found, abstention correct (an ``abstain: true`` case that abstained and
+  showed no ``forbid`` string), abstained on answerable questions.
+* **conversation**: dev + natural alone and as conversations (``evals.conversation``): cases lost
+  and gained.
+* **dev** suite: cases passed, forbid, quotes verbatim.
+* **SQuAD** v2 sample: answer hit on answerable, abstention on impossible and on answerable; the
+  whole threshold curve (Waymark: ``threshold=0`` run, a case counts as answered at ``t`` when its
+  confidence >= ``t``; baseline: the cut-off swept), plotted to ``benchmarks/answerability-curve.svg``.
+* **warm latency**: the dev suite answered once, then timed (p50/p95 per pass, median of passes).
+* **word lists emptied**: dev, natural and SQuAD again in a child process with
+  ``bot.lexical.STOPWORDS``, ``bot.terms.FORM_WORDS`` and ``bot.terms.ANSWER_KINDS`` emptied
+  (every module attribute bound to them is replaced), each index re-calibrated.
+
+    python benchmarks/answerability.py [--quick] [--no-readme] [--readme-only] [--training DIR]
+
+Writes benchmarks/out/answerability.json (everything, per case), benchmarks/answerability.json
+(the summary the README is rendered from), benchmarks/answerability-curve.svg and the section
+"Answer or abstain (issue 12)" of benchmarks/README.md (between the ``answerability`` markers;
+added before "Reproduce" if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.run import ENV, SQUAD, TODAY  # noqa: E402  (sets the benchmark environment)
+
+OUT = REPO / "benchmarks" / "out" / "answerability.json"
+SUMMARY = REPO / "benchmarks" / "answerability.json"
+SVG = REPO / "benchmarks" / "answerability-curve.svg"
+README = REPO / "benchmarks" / "README.md"
+DEV_SUITE = REPO / "evals" / "suites" / "dev.yaml"
+NATURAL_SUITE = REPO / "evals" / "suites" / "natural.yaml"
+TRAINING = REPO / "training"
+START, END = "<!-- answerability:start -->", "<!-- answerability:end -->"
+GRID = [i / 100 for i in range(101)]  # Waymark thresholds swept
+
+# Measured on the rule-based answerer before issue 12 (benchmarks/README.md of that commit).
+BEFORE = {
+    "natural_fact": (48, 125),
+    "natural_abstain": (38, 52),
+    "natural_abstained_answerable": (62, 125),
+    "conversation_lost": {"dev": (5, 91), "natural": (7, 166), "total": 12},
+    "dev_passed": (91, 100),
+    "dev_forbid": (13, 13),
+    "dev_verbatim": 1.0,
+    "squad_hit": (197, 293),
+    "squad_abstain_impossible": (69, 333),
+    "squad_abstain_answerable": (67, 293),
+    "warm_p95_ms": 9.6,
+}
+TARGETS = {
+    "natural_fact": (">=", 0.90),
+    "natural_abstain": (">=", 0.95),
+    "conversation_lost": ("<=", 0),
+    "dev_passed": (">=", 97),
+    "dev_forbid": (">=", 1.0),
+    "dev_verbatim": (">=", 1.0),
+    "squad_hit": (">=", 0.80),
+    "squad_abstain_impossible": (">=", 0.60),
+    "squad_abstain_answerable": ("<=", 0.10),
+    "warm_p95_ms": ("<=", 60.0),
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def count(passed: int, total: int) -> dict:
+    return {"passed": int(passed), "total": int(total), "rate": passed / total if total else None}
+
+
+# ---------------------------------------------------------------- Waymark
+
+
+class Recorder:
+    """The answerer, remembering the last ``Answer`` (``evals.runner.run_case`` keeps only checks)."""
+
+    def __init__(self, answerer) -> None:
+        self._answerer = answerer
+        self.last = None
+
+    def answer(self, *args, **kwargs):
+        self.last = self._answerer.answer(*args, **kwargs)
+        return self.last
+
+    def __getattr__(self, name):
+        return getattr(self._answerer, name)
+
+
+def waymark_rows(answerer, settings, cases, suite: str) -> list[dict]:
+    """Each case through ``evals.runner.run_case``, with whether it abstained and its confidence."""
+    from evals.runner import run_case
+
+    recorder, sources, rows = Recorder(answerer), {}, []
+    for case in cases:
+        result = run_case(recorder, case, suite, settings, sources)
+        answer = recorder.last
+        rows.append(
+            {
+                "id": case.id,
+                "answerable": case.any is not None and not case.abstain,
+                "impossible": bool(case.abstain),
+                "passed": result.passed,
+                **{k: getattr(result, k) for k in ("fact", "doc", "stale", "abstain", "forbid")},
+                "abstained": bool(answer.abstained) if answer is not None else True,
+                "reason": getattr(answer, "reason", ""),
+                "confidence": float(result.confidence),
+                "threshold": float(getattr(answer, "threshold", 0.0) or 0.0),
+                "quotes": result.quotes,
+                "faithful_quotes": result.faithful_quotes,
+                "failures": result.failures,
+            }
+        )
+    return rows
+
+
+def natural_summary(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    impossible = [r for r in rows if r["impossible"]]
+    return {
+        "cases": len(rows),
+        "fact": count(sum(bool(r["fact"]) for r in answerable), len(answerable)),
+        "abstention_correct": count(
+            sum(r["abstained"] and r["forbid"] is not False for r in impossible), len(impossible)
+        ),
+        "abstained_on_answerable": count(sum(r["abstained"] for r in answerable), len(answerable)),
+    }
+
+
+def dev_summary(rows: list[dict]) -> dict:
+    out = {"cases": len(rows), "passed": count(sum(r["passed"] for r in rows), len(rows))}
+    for check in ("fact", "doc", "stale", "abstain", "forbid"):
+        seen = [r[check] for r in rows if r.get(check) is not None]
+        out[check] = count(sum(seen), len(seen))
+    quotes = sum(r.get("quotes", 0) for r in rows)
+    faithful = sum(r.get("faithful_quotes", 0) for r in rows)
+    out["verbatim"] = {"faithful": faithful, "quotes": quotes, "rate": faithful / quotes if quotes else None}
+    return out
+
+
+def squad_summary(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    impossible = [r for r in rows if r["impossible"]]
+    return {
+        "cases": len(rows),
+        "hit": count(sum(bool(r["fact"]) for r in answerable), len(answerable)),
+        "abstain_impossible": count(sum(r["abstained"] for r in impossible), len(impossible)),
+        "abstain_answerable": count(sum(r["abstained"] for r in answerable), len(answerable)),
+    }
+
+
+def warm_latency(answerer, cases, passes: int) -> dict:
+    """Wall time of ``answer()`` per dev question: one untimed pass, then ``passes`` timed ones."""
+    from benchmarks.baseline import percentiles
+
+    for case in cases:
+        answerer.answer(case.question, case.history)
+    runs = []
+    for _ in range(passes):
+        lat = []
+        for case in cases:
+            t0 = time.perf_counter()
+            answerer.answer(case.question, case.history)
+            lat.append((time.perf_counter() - t0) * 1000)
+        runs.append(percentiles(sorted(lat)))
+    return {
+        "p50": statistics.median(r["p50"] for r in runs),
+        "p95": statistics.median(r["p95"] for r in runs),
+        "runs": runs,
+    }
+
+
+# ---------------------------------------------------------------- baseline
+
+
+def retrieved(base, cases, cache: dict) -> list:
+    """What the baseline retrieves for each case (it reads the last message only), each distinct
+    question searched once, query vectors embedded in one batch."""
+    new = list(dict.fromkeys(c.question for c in cases if c.question not in cache))
+    cache.update(zip(new, base.retrieve_many(new), strict=True))
+    return [cache[c.question] for c in cases]
+
+
+def baseline_rows(base, cases, cutoff: float, cache: dict) -> list[dict]:
+    """Each case scored at ``cutoff`` and kept raw (top-1 score, expected string retrieved), so
+    that any other cut-off can be scored without searching again."""
+    from benchmarks.baseline import score_case
+
+    rows = []
+    for case, got in zip(cases, retrieved(base, cases, cache), strict=True):
+        raw, scored = score_case(case, got, None), score_case(case, got, cutoff)
+        checks = {
+            "fact": scored.hit,
+            "forbid": None if scored.forbid_shown is None else not scored.forbid_shown,
+            "doc": scored.doc,
+            "abstain": None if case.abstain is None else scored.abstained == case.abstain,
+        }
+        rows.append(
+            {
+                "id": case.id,
+                "answerable": case.any is not None and not case.abstain,
+                "impossible": bool(case.abstain),
+                "score": got.score,
+                "found": bool(raw.hit),
+                "abstained": scored.abstained,
+                "passed": all(v is not False for v in checks.values()),
+                **checks,
+            }
+        )
+    return rows
+
+
+def batch_agrees(base, cases) -> float:
+    """Largest top-1 score difference between one-by-one and batched retrieval (a sanity check)."""
+    questions = [c.question for c in cases[:8]]
+    one = [base.retrieve(q).score for q in questions]
+    many = [r.score for r in base.retrieve_many(questions)]
+    return max(abs(a - b) for a, b in zip(one, many, strict=True))
+
+
+def baseline_latency(base, cases, passes: int) -> dict:
+    from benchmarks.baseline import percentiles
+
+    for case in cases:
+        base.retrieve(case.question)
+    runs = []
+    for _ in range(passes):
+        lat = []
+        for case in cases:
+            t0 = time.perf_counter()
+            base.retrieve(case.question)
+            lat.append((time.perf_counter() - t0) * 1000)
+        runs.append(percentiles(sorted(lat)))
+    return {
+        "p50": statistics.median(r["p50"] for r in runs),
+        "p95": statistics.median(r["p95"] for r in runs),
+        "runs": runs,
+    }
+
+
+def tune_baseline(embeddings, training: Path) -> dict:
+    """The cut-off tuned on the Waymark model's validation questions (training/)."""
+    from benchmarks.baseline import Baseline, tune_cutoff, validation_cases
+    from evals.suite import load_suite
+
+    questions = training / "questions.yaml"
+    cases = validation_cases(load_suite(questions))
+    base = Baseline(training / "corpus", embeddings).build()
+    try:
+        got = retrieved(base, cases, {})
+    finally:
+        base.close()
+    answerable = [c.any is not None and not c.abstain for c in cases]
+    found = [
+        a and any(str(s).lower() in g.text.lower() for s in c.any or [])
+        for c, g, a in zip(cases, got, answerable, strict=True)
+    ]
+    cut = tune_cutoff([g.score for g in got], answerable, found)
+    return {
+        **asdict(cut),
+        "questions": str(questions.relative_to(REPO) if questions.is_relative_to(REPO) else questions),
+        "questions_sha256": hashlib.sha256(questions.read_bytes()).hexdigest()[:16],
+        "corpus_files": sorted(p.name for p in (training / "corpus").iterdir() if p.is_file()),
+        "validation_cases": len(cases),
+        "retrieved_answer": sum(found),
+    }
+
+
+# ---------------------------------------------------------------- curves
+
+
+def quotes_hit(answerer, cases, thresholds: list[float]) -> dict[str, list[bool]]:
+    """For each answerable case, whether the quotes Waymark would show at each threshold hold an
+    expected string: its evidence once, then ``bot.compose.select`` (the answerer's own choice of
+    quotes) at every threshold. At a lower threshold more runner-up quotes clear it, so the
+    ``threshold=0`` answer alone would overstate hits at higher thresholds."""
+    from bot import compose
+    from bot.answer import usable_turns
+    from bot.question import clean_question
+
+    limit = answerer.settings.citations
+    out = {}
+    for case in cases:
+        if case.any is None or case.abstain:
+            continue
+        text = clean_question(case.question)
+        found = answerer.evidence(answerer.resolve(text, usable_turns(case.history or [])), text)
+        wanted = [str(a).lower() for a in case.any]
+        hits = []
+        for t in thresholds:
+            chosen = [] if found.names else compose.select(found.snapshot, found.units, limit, t)
+            shown = "\n".join(u.text(found.snapshot) for u in chosen).lower()
+            hits.append(any(w in shown for w in wanted))
+        out[case.id] = hits
+    return out
+
+
+def waymark_curve(rows: list[dict], hits: dict[str, list[bool]] | None = None) -> list[dict]:
+    """SQuAD figures at each threshold of ``GRID`` from one ``threshold=0`` run: answered at ``t``
+    when it answered at 0 and its confidence >= ``t``. A hit when answered and the quotes chosen at
+    ``t`` hold the answer (``hits``, from ``quotes_hit``); without ``hits``, when the
+    ``threshold=0`` answer did (generous)."""
+    points = []
+    for i, t in enumerate(GRID):
+
+        def answered(r, t=t):
+            return not r["abstained"] and r["confidence"] >= t
+
+        def hit(r, i=i):
+            return r["fact"] if hits is None else hits[r["id"]][i]
+
+        points.append(_point(t, rows, answered, hit))
+    return points
+
+
+def baseline_curve(rows: list[dict]) -> list[dict]:
+    """SQuAD figures at each cut-off, from the lowest top-1 score to above the highest."""
+    scores = sorted({r["score"] for r in rows})
+    lo, hi = min(scores), max(scores)
+    grid = [lo + (hi - lo) * i / 100 for i in range(101)] + [hi + 1e-6]
+    return [_point(c, rows, lambda r, c=c: r["score"] >= c, lambda r: r["found"]) for c in grid]
+
+
+def _point(t: float, rows: list[dict], answered, found) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    impossible = [r for r in rows if r["impossible"]]
+    hit = sum(1 for r in answerable if answered(r) and found(r))
+    return {
+        "t": round(t, 4),
+        "hit": hit,
+        "abstain_impossible": sum(1 for r in impossible if not answered(r)),
+        "abstain_answerable": sum(1 for r in answerable if not answered(r)),
+        "answerable": len(answerable),
+        "impossible": len(impossible),
+    }
+
+
+SYSTEMS = (("waymark", "Waymark", "#1f6feb"), ("baseline", "baseline (cut-off)", "#d9480f"))
+RATES = (  # key, denominator, label, dash pattern
+    ("hit", "answerable", "hit on answerable", ""),
+    ("abstain_impossible", "impossible", "abstains on impossible", "7 3"),
+    ("abstain_answerable", "answerable", "abstains on answerable", "2 3"),
+)
+
+
+class Panel:
+    """One square plot area with 0..1 on both axes, drawn into ``out``."""
+
+    def __init__(self, out: list[str], x0: float, y0: float, size: float) -> None:
+        self.out, self.x0, self.y0, self.size = out, x0, y0, size
+
+    def x(self, v: float) -> float:
+        return self.x0 + v * self.size
+
+    def y(self, v: float) -> float:
+        return self.y0 + (1 - v) * self.size
+
+    def frame(self, title: str, xlabel: str, ylabel: str) -> None:
+        o, s = self.out, self.size
+        o.append(f'<text x="{self.x(0.5):.1f}" y="{self.y0 - 10:.1f}" text-anchor="middle">{title}</text>')
+        for i in range(0, 11, 2):
+            v = i / 10
+            o.append(
+                f'<line x1="{self.x(v):.1f}" y1="{self.y(0):.1f}" x2="{self.x(v):.1f}" '
+                f'y2="{self.y(1):.1f}" stroke="#eee"/>'
+            )
+            o.append(
+                f'<line x1="{self.x(0):.1f}" y1="{self.y(v):.1f}" x2="{self.x(1):.1f}" '
+                f'y2="{self.y(v):.1f}" stroke="#eee"/>'
+            )
+            o.append(f'<text x="{self.x(v):.1f}" y="{self.y(0) + 16:.1f}" text-anchor="middle">{v:g}</text>')
+            o.append(f'<text x="{self.x0 - 6:.1f}" y="{self.y(v) + 4:.1f}" text-anchor="end">{v:.0%}</text>')
+        o.append(f'<rect x="{self.x0}" y="{self.y0}" width="{s}" height="{s}" fill="none" stroke="#888"/>')
+        o.append(f'<text x="{self.x(0.5):.1f}" y="{self.y(0) + 34:.1f}" text-anchor="middle">{xlabel}</text>')
+        o.append(
+            f'<text x="{self.x0 - 42:.1f}" y="{self.y(0.5):.1f}" text-anchor="middle" '
+            f'transform="rotate(-90 {self.x0 - 42:.1f} {self.y(0.5):.1f})">{ylabel}</text>'
+        )
+
+    def line(self, points: list[tuple[float, float]], color: str, dash: str = "", width: float = 2) -> None:
+        xy = " ".join(f"{self.x(a):.1f},{self.y(b):.1f}" for a, b in points)
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        self.out.append(
+            f'<polyline points="{xy}" fill="none" stroke="{color}" stroke-width="{width}"{extra}/>'
+        )
+
+    def dot(self, a: float, b: float, color: str, filled: bool = True) -> None:
+        fill = color if filled else "white"
+        self.out.append(
+            f'<circle cx="{self.x(a):.1f}" cy="{self.y(b):.1f}" r="5" fill="{fill}" stroke="{color}" '
+            'stroke-width="2"/>'
+        )
+
+
+def curve_svg(summary: dict) -> str:
+    """Two panels from the SQuAD curves: hit on answerable against abstention on impossible (the
+    trade-off, comparable across systems), and the three rates against the threshold / cut-off."""
+    sq = summary["squad"]
+    width, height, size = 1000, 560, 380
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">SQuAD v2 sample '
+        f"({sq['waymark']['hit']['total']} answerable, {sq['waymark']['abstain_impossible']['total']} "
+        "impossible): answer or abstain at every threshold</text>",
+    ]
+    left = Panel(out, 80, 60, size)
+    left.frame("trade-off", "abstains on impossible", "answer hit on answerable")
+    tx, ty = TARGETS["squad_abstain_impossible"][1], TARGETS["squad_hit"][1]
+    out.append(
+        f'<rect x="{left.x(tx):.1f}" y="{left.y(1):.1f}" width="{left.x(1) - left.x(tx):.1f}" '
+        f'height="{left.y(ty) - left.y(1):.1f}" fill="#2f9e44" fill-opacity="0.08" stroke="#2f9e44" '
+        'stroke-dasharray="4 3"/>'
+    )
+    out.append(
+        f'<text x="{left.x(1) - 5:.1f}" y="{left.y(1) + 15:.1f}" text-anchor="end" '
+        'fill="#2f9e44">target</text>'
+    )
+    for key, _label, color in SYSTEMS:
+        curve = sq["curves"][key]
+        left.line(
+            [(p["abstain_impossible"] / p["impossible"], p["hit"] / p["answerable"]) for p in curve], color
+        )
+        left.dot(sq[key]["abstain_impossible"]["rate"], sq[key]["hit"]["rate"], color)
+    before = BEFORE["squad_abstain_impossible"], BEFORE["squad_hit"]
+    bx, by = before[0][0] / before[0][1], before[1][0] / before[1][1]
+    left.dot(bx, by, "#555", filled=False)
+    out.append(f'<text x="{left.x(bx) + 9:.1f}" y="{left.y(by) + 4:.1f}" fill="#555">before</text>')
+
+    right = Panel(out, 80 + size + 120, 60, size)
+    right.frame("rates vs threshold", "Waymark t / baseline cosine cut-off", "share of questions")
+    for key, _label, color in SYSTEMS:
+        curve = [p for p in sq["curves"][key] if 0 <= p["t"] <= 1]
+        for rate, total, _name, dash in RATES:
+            right.line([(p["t"], p[rate] / p[total]) for p in curve], color, dash, width=1.8)
+        t = sq[key].get("operating_point")
+        if t is not None and 0 <= t <= 1:
+            right.line([(t, 0), (t, 1)], color, "1 4", width=1)
+
+    y = height - 50
+    x = 80.0
+    legend = [(label, color, "") for _k, label, color in SYSTEMS] + [(n, "#444", d) for _r, _t, n, d in RATES]
+    for label, color, dash in legend:
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{color}" stroke-width="2"{extra}/>'
+        )
+        out.append(f'<text x="{x + 29}" y="{y + 4}">{label}</text>')
+        x += 50 + 7 * len(label)
+    out.append(
+        f'<text x="80" y="{y + 24}" fill="#555">Dots: operating points (Waymark: calibrated threshold; '
+        "baseline: "
+        "cut-off tuned on training validation); open circle: before issue 12; dotted verticals: the same "
+        "thresholds.</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- word lists emptied (child)
+
+
+def empty_word_lists() -> list[str]:
+    """Replace every module attribute bound to the three word lists with an empty one; the names
+    replaced. Modules imported later read the emptied lists from ``bot.lexical`` / ``bot.terms``."""
+    import bot.answer  # noqa: F401  (imports everything answering uses)
+    import bot.calibrate  # noqa: F401
+    import bot.lexical
+    import bot.probes  # noqa: F401
+    import bot.terms
+    import evals.runner  # noqa: F401
+
+    swaps = [
+        (bot.lexical.STOPWORDS, frozenset()),
+        (bot.terms.FORM_WORDS, frozenset()),
+        (bot.terms.ANSWER_KINDS, ()),
+    ]
+    patched = []
+    for name, module in sorted(sys.modules.items()):
+        if name.split(".")[0] not in ("bot", "index", "evals", "benchmarks") or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            for old, new in swaps:
+                if value is old:
+                    setattr(module, attr, new)
+                    patched.append(f"{name}.{attr}")
+    return patched
+
+
+def emptied_child(params: dict) -> dict:
+    """Runs in the child: lists emptied, then each suite over its (copied, uncalibrated) index."""
+    from bot.answer import Answerer
+    from bot.settings import Settings
+    from evals.suite import load_suite
+
+    patched = empty_word_lists()
+    out: dict = {"patched": patched, "suites": {}}
+    answerers: dict[str, Answerer] = {}
+    for job in params["jobs"]:
+        settings = Settings.from_env(
+            corpus_dir=Path(job["corpus"]), data_dir=Path(job["data"]), today=dt.date.fromisoformat(TODAY)
+        )
+        answerer = answerers.setdefault(job["data"], Answerer(settings))
+        rows = waymark_rows(answerer, settings, load_suite(Path(job["suite"])), job["name"])
+        out["suites"][job["name"]] = {
+            "threshold": answerer.threshold(answerer.handle.snapshot()),
+            "rows": [{k: r[k] for k in ("id", "passed", "abstained", "fact")} for r in rows],
+            "summary": SUMMARIES[job["kind"]](rows),
+        }
+    return out
+
+
+SUMMARIES = {"dev": dev_summary, "natural": natural_summary, "squad": squad_summary}
+
+
+def run_emptied(jobs: list[dict], work: Path) -> dict:
+    """The emptied-lists child over copies of the indexes (no saved calibration, so each corpus is
+    calibrated again with the lists emptied)."""
+    copies: dict[str, str] = {}
+    for job in jobs:
+        if job["data"] not in copies:
+            target = Path(tempfile.mkdtemp(prefix="emptied-", dir=work)) / "data"
+            shutil.copytree(job["data"], target, ignore=shutil.ignore_patterns("calibration", "*.lock"))
+            copies[job["data"]] = str(target)
+    params = {"jobs": [{**j, "data": copies[j["data"]]} for j in jobs]}
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child-emptied", json.dumps(params)],
+        cwd=REPO,
+        env={**os.environ, **ENV},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"word-lists-emptied child failed ({done.returncode}): {done.stderr[-1500:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["seconds"] = time.perf_counter() - t0
+    return result
+
+
+def changed_cases(with_lists: list[dict], emptied: list[dict]) -> dict:
+    """Cases whose outcome differs with the lists emptied."""
+    before = {r["id"]: r for r in with_lists}
+    passed = [r["id"] for r in emptied if r["passed"] != before[r["id"]]["passed"]]
+    abstained = [r["id"] for r in emptied if r["abstained"] != before[r["id"]]["abstained"]]
+    return {"passed_changed": len(passed), "abstained_changed": len(abstained), "cases": len(emptied)}
+
+
+# ---------------------------------------------------------------- the run
+
+
+def machine() -> dict:
+    from benchmarks.run import _git
+    from benchmarks.run import machine as run_machine
+
+    m = run_machine()
+    return {k: m[k] for k in ("date", "cpu", "cores", "python", "commit", "dirty")} | {
+        "versions": {k: m["versions"].get(k) for k in ("torch", "chromadb", "onnxruntime")},
+        "model_sha256": _sha(REPO / "bot" / "models" / "answerability.json"),
+        "model_commit": _git("log", "-1", "--format=%h", "--", "bot/models/answerability.json"),
+    }
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+def measure(args: argparse.Namespace) -> tuple[dict, dict]:
+    """Everything in one run; returns (full results with per-case rows, their summary)."""
+    from benchmarks.baseline import Baseline
+    from bot.answer import Answerer
+    from bot.settings import SHIPPED_CORPUS, Settings
+    from evals import squad
+    from evals.conversation import compare_suites, suite_variants
+    from evals.suite import load_suite
+    from index.build import build_index
+    from index.embed import SentenceEmbeddings
+
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    passes = 1 if args.quick else 3
+    work = Path(tempfile.mkdtemp(prefix="waymark-answerability-"))
+    today = dt.date.fromisoformat(TODAY)
+    full: dict = {"quick": args.quick, "timing_passes": passes, "stages_s": {}}
+
+    def stage(name: str, t0: float) -> float:
+        now = time.perf_counter()
+        full["stages_s"][name] = round(now - t0, 1)
+        log(f"{name}: {now - t0:.0f}s")
+        return now
+
+    def settings(corpus: Path, data: Path) -> Settings:
+        return Settings.from_env(corpus_dir=corpus, data_dir=data, today=today)
+
+    try:
+        t = time.perf_counter()
+        emb = SentenceEmbeddings()
+        emb.encode(["warm up"])
+        log("baseline: tuning the cut-off on the training validation questions")
+        full["cutoff"] = tune_baseline(emb, args.training)
+        cutoff = full["cutoff"]["value"]
+        t = stage("tune cut-off", t)
+
+        seed_data = work / "seed"
+        seed = settings(SHIPPED_CORPUS, seed_data)
+        build_index(seed, warn=lambda _m: None, embeddings=emb)
+        t = stage("seed index", t)
+        dev, natural = load_suite(DEV_SUITE), load_suite(NATURAL_SUITE)
+        answerer = Answerer(seed)
+        rows = {"dev": waymark_rows(answerer, seed, dev, "dev")}
+        rows["natural"] = waymark_rows(answerer, seed, natural, "natural")
+        full["threshold_seed"] = answerer.threshold(answerer.handle.snapshot())
+        full["model_threshold"] = answerer.model.threshold
+        t = stage("waymark dev + natural", t)
+        comparison = compare_suites(seed, {"dev": dev, "natural": natural}, answerer)
+        t = stage("waymark conversation variant", t)
+        warm = warm_latency(answerer, dev, passes)
+        t = stage("waymark warm latency", t)
+
+        base = Baseline(SHIPPED_CORPUS, emb).build()
+        try:
+            cache: dict = {}
+            brows = {
+                "dev": baseline_rows(base, dev, cutoff, cache),
+                "natural": baseline_rows(base, natural, cutoff, cache),
+            }
+            variants = suite_variants({"dev": dev, "natural": natural})
+            bconv = {name: baseline_rows(base, variants[name], cutoff, cache) for name in ("dev", "natural")}
+            full["batch_score_difference"] = batch_agrees(base, dev)
+            bwarm = baseline_latency(base, dev, passes)
+        finally:
+            base.close()
+        t = stage("baseline dev + natural + conversation + latency", t)
+
+        sq: dict = {}
+        if SQUAD.exists():
+            converted = squad.convert(squad.load_squad(SQUAD))
+            corpus, suite = squad.write(converted, work / "squad", source=SQUAD.name)
+            sq_settings = settings(corpus, work / "squad" / "data")
+            build_index(sq_settings, warn=lambda _m: None, embeddings=emb)
+            cases = load_suite(suite)
+            t = stage("squad index", t)
+            sq_answerer = Answerer(sq_settings)
+            rows["squad"] = waymark_rows(sq_answerer, sq_settings, cases, "squad")
+            full["threshold_squad"] = sq_answerer.threshold(sq_answerer.handle.snapshot())
+            zero = Answerer(sq_settings, threshold=0.0)
+            rows["squad_t0"] = waymark_rows(zero, sq_settings, cases, "squad")
+            try:
+                full["squad_quotes_hit"] = quotes_hit(zero, cases, [*GRID, full["threshold_squad"]])
+            except Exception as exc:  # the answerer's internals moved: fall back to the t=0 answers
+                full["squad_quotes_hit_error"] = f"{exc.__class__.__name__}: {exc}"
+                log(f"squad: per-threshold quotes unavailable ({full['squad_quotes_hit_error']})")
+            t = stage("waymark squad (calibrated, threshold 0)", t)
+            base = Baseline(corpus, emb).build()
+            try:
+                brows["squad"] = baseline_rows(base, cases, cutoff, {})
+            finally:
+                base.close()
+            t = stage("baseline squad", t)
+            sq = {
+                "source": str(SQUAD),
+                "suite": str(suite),
+                "corpus": str(corpus),
+                "data": str(sq_settings.data_dir),
+            }
+        else:
+            log(f"squad: {SQUAD} not found (set WAYMARK_SQUAD); skipped")
+
+        if args.skip_emptied:
+            full["emptied"] = {"skipped": "--skip-emptied"}
+        else:
+            jobs = [
+                {
+                    "name": "dev",
+                    "kind": "dev",
+                    "suite": str(DEV_SUITE),
+                    "corpus": str(SHIPPED_CORPUS),
+                    "data": str(seed_data),
+                },
+                {
+                    "name": "natural",
+                    "kind": "natural",
+                    "suite": str(NATURAL_SUITE),
+                    "corpus": str(SHIPPED_CORPUS),
+                    "data": str(seed_data),
+                },
+            ]
+            if sq:
+                jobs.append(
+                    {
+                        "name": "squad",
+                        "kind": "squad",
+                        "suite": sq["suite"],
+                        "corpus": sq["corpus"],
+                        "data": sq["data"],
+                    }
+                )
+            log("word lists emptied: dev, natural, SQuAD in a child process")
+            full["emptied"] = run_emptied(jobs, work)
+            t = stage("word lists emptied (child)", t)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    full["rows"] = {"waymark": rows, "baseline": brows, "baseline_conversation": bconv}
+    full["conversation_waymark"] = {
+        "alone": comparison.alone,
+        "conversation": comparison.conversation,
+        "lost": comparison.lost,
+        "gained": comparison.gained,
+        "failures": comparison.failures,
+    }
+    summary = summarize(full, comparison, warm, bwarm)
+    summary["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    summary["loadavg_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    summary["stages_s"] = full["stages_s"]
+    full["summary"] = summary
+    return full, summary
+
+
+def baseline_conversation(alone: list[dict], talk: list[dict]) -> dict:
+    lost = [a["id"] for a, c in zip(alone, talk, strict=True) if a["passed"] and not c["passed"]]
+    gained = [a["id"] for a, c in zip(alone, talk, strict=True) if not a["passed"] and c["passed"]]
+    return {
+        "cases": len(alone),
+        "passed_alone": sum(a["passed"] for a in alone),
+        "passed_in_conversation": sum(c["passed"] for c in talk),
+        "lost": len(lost),
+        "gained": len(gained),
+    }
+
+
+def summarize(full: dict, comparison, warm: dict, bwarm: dict) -> dict:
+    rows, brows, bconv = (
+        full["rows"]["waymark"],
+        full["rows"]["baseline"],
+        full["rows"]["baseline_conversation"],
+    )
+    cutoff = full["cutoff"]
+    out: dict = {
+        "machine": machine(),
+        "quick": full["quick"],
+        "timing_passes": full["timing_passes"],
+        "cutoff": {**cutoff, "batch_score_difference": full.get("batch_score_difference")},
+        "thresholds": {
+            "model": full.get("model_threshold"),
+            "seed": full.get("threshold_seed"),
+            "squad": full.get("threshold_squad"),
+        },
+        "natural": {
+            "waymark": natural_summary(rows["natural"]),
+            "baseline": natural_summary(brows["natural"]),
+        },
+        "dev": {"waymark": dev_summary(rows["dev"]), "baseline": dev_summary(brows["dev"])},
+        "conversation": {
+            "waymark": {
+                "dev": comparison.summary("dev"),
+                "natural": comparison.summary("natural"),
+                "all": comparison.summary(),
+                "lost": comparison.lost,
+                "gained": comparison.gained,
+            },
+            "baseline": {
+                "dev": baseline_conversation(brows["dev"], bconv["dev"]),
+                "natural": baseline_conversation(brows["natural"], bconv["natural"]),
+            },
+        },
+        "warm": {
+            "waymark": warm,
+            "baseline": bwarm,
+            "ratio_p95": warm["p95"] / bwarm["p95"] if bwarm["p95"] else None,
+            "ratio_p95_before": warm["p95"] / BEFORE["warm_p95_ms"],
+        },
+    }
+    if "squad" in rows:
+        hits = full.get("squad_quotes_hit")
+        w_curve, b_curve = waymark_curve(rows["squad_t0"], hits), baseline_curve(brows["squad"])
+        check = None
+        if hits:  # the per-threshold quotes at the operating point against the calibrated run
+            real = {r["id"]: bool(r["fact"]) for r in rows["squad"] if r["answerable"]}
+            zero = {r["id"]: r for r in rows["squad_t0"]}
+            t = full["threshold_squad"]
+            agree = sum(
+                real[i] == (not zero[i]["abstained"] and zero[i]["confidence"] >= t and h[-1])
+                for i, h in hits.items()
+            )
+            check = {"agree": agree, "cases": len(hits)}
+        full["curves"] = {"waymark": w_curve, "baseline": b_curve}
+        out["squad"] = {
+            "waymark": {**squad_summary(rows["squad"]), "operating_point": full.get("threshold_squad")},
+            "waymark_threshold_0": squad_summary(rows["squad_t0"]),
+            "curve_method": "quotes chosen at each threshold" if hits else "threshold=0 answers (generous)",
+            "curve_check": check,
+            "curve_error": full.get("squad_quotes_hit_error"),
+            "baseline": {**squad_summary(brows["squad"]), "operating_point": cutoff["value"]},
+            "curves": {"waymark": w_curve, "baseline": b_curve},
+        }
+        for key, curve in (("waymark", w_curve), ("baseline", b_curve)):
+            best = max(
+                curve, key=lambda p: p["hit"] / p["answerable"] + p["abstain_impossible"] / p["impossible"]
+            )
+            out["squad"][key]["best_on_curve"] = best
+    emptied = full.get("emptied") or {}
+    if "suites" in emptied:
+        out["emptied"] = {"patched": emptied["patched"], "seconds": emptied.get("seconds")}
+        for name, got in emptied["suites"].items():
+            out["emptied"][name] = {
+                "summary": got["summary"],
+                "threshold": got["threshold"],
+                "changed": changed_cases(rows[name], got["rows"]),
+            }
+    else:
+        out["emptied"] = {"skipped": emptied.get("skipped", "not run")}
+    return out
+
+
+# ---------------------------------------------------------------- README
+
+
+def frac(c: dict | None, digits: int = 1) -> str:
+    """``passed/total (rate)``; a count with its percentage."""
+    if not c or not c.get("total"):
+        return "–"
+    return f"{c['passed']:g}/{c['total']} ({c['passed'] / c['total']:.{digits}%})"
+
+
+def pair(p: tuple[int, int]) -> str:
+    return f"{p[0]}/{p[1]} ({p[0] / p[1]:.1%})"
+
+
+def ms(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.1f} ms"
+
+
+def meets(key: str, value: float | None) -> str:
+    if value is None:
+        return "not measured"
+    op, limit = TARGETS[key]
+    ok = value >= limit - 1e-9 if op == ">=" else value <= limit + 1e-9
+    return "**met**" if ok else "**not met**"
+
+
+def _rate(c: dict | None) -> float | None:
+    return c["passed"] / c["total"] if c and c.get("total") else None
+
+
+def target_rows(s: dict) -> list[str]:
+    nat, dev, conv = s["natural"]["waymark"], s["dev"]["waymark"], s["conversation"]["waymark"]
+    sq = (s.get("squad") or {}).get("waymark")
+    lost = conv["all"]["lost"]
+    b = BEFORE["conversation_lost"]
+    rows = [
+        (
+            "natural · fact found",
+            pair(BEFORE["natural_fact"]),
+            frac(nat["fact"]),
+            "≥ 90%",
+            meets("natural_fact", _rate(nat["fact"])),
+        ),
+        (
+            "natural · abstention correct",
+            pair(BEFORE["natural_abstain"]),
+            frac(nat["abstention_correct"]),
+            "≥ 95%",
+            meets("natural_abstain", _rate(nat["abstention_correct"])),
+        ),
+        (
+            "natural · abstained on answerable (lower is better)",
+            pair(BEFORE["natural_abstained_answerable"]),
+            frac(nat["abstained_on_answerable"]),
+            "–",
+            "",
+        ),
+        (
+            "conversation variant (dev + natural) · cases lost",
+            f"{b['total']} ({b['dev'][0]} of {b['dev'][1]} dev, "
+            f"{b['natural'][0]} of {b['natural'][1]} natural)",
+            f"{lost} ({conv['dev']['lost']} of {conv['dev']['passed_alone']} dev, "
+            f"{conv['natural']['lost']} of {conv['natural']['passed_alone']} natural; "
+            f"gained {conv['all']['gained']})",
+            "0",
+            meets("conversation_lost", lost),
+        ),
+        (
+            "dev · cases passed",
+            f"{BEFORE['dev_passed'][0]}/{BEFORE['dev_passed'][1]}",
+            f"{dev['passed']['passed']}/{dev['passed']['total']}",
+            "≥ 97/100",
+            meets("dev_passed", dev["passed"]["passed"]),
+        ),
+        (
+            "dev · forbid",
+            f"{BEFORE['dev_forbid'][0]}/{BEFORE['dev_forbid'][1]}",
+            frac(dev["forbid"]),
+            "100%",
+            meets("dev_forbid", _rate(dev["forbid"])),
+        ),
+        (
+            "dev · quotes verbatim",
+            f"{BEFORE['dev_verbatim']:.0%}",
+            f"{dev['verbatim']['faithful']}/{dev['verbatim']['quotes']} ({dev['verbatim']['rate'] or 0:.1%})",
+            "100%",
+            meets("dev_verbatim", dev["verbatim"]["rate"]),
+        ),
+    ]
+    if sq:
+        rows += [
+            (
+                "SQuAD · answer hit on answerable",
+                pair(BEFORE["squad_hit"]),
+                frac(sq["hit"]),
+                "≥ 80%",
+                meets("squad_hit", _rate(sq["hit"])),
+            ),
+            (
+                "SQuAD · abstains on impossible",
+                pair(BEFORE["squad_abstain_impossible"]),
+                frac(sq["abstain_impossible"]),
+                "≥ 60%",
+                meets("squad_abstain_impossible", _rate(sq["abstain_impossible"])),
+            ),
+            (
+                "SQuAD · abstains on answerable",
+                pair(BEFORE["squad_abstain_answerable"]),
+                frac(sq["abstain_answerable"]),
+                "≤ 10%",
+                meets("squad_abstain_answerable", _rate(sq["abstain_answerable"])),
+            ),
+        ]
+    w = s["warm"]["waymark"]
+    rows.append(
+        (
+            "warm answer p95, dev suite",
+            ms(BEFORE["warm_p95_ms"]),
+            f"{ms(w['p95'])} (p50 {ms(w['p50'])}; {s['warm']['ratio_p95_before']:.1f}× before)",
+            "≤ 60 ms",
+            meets("warm_p95_ms", w["p95"]),
+        )
+    )
+    lines = ["| measure | before | now | target | verdict |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(r)} |" for r in rows]
+    return lines
+
+
+def side_by_side(s: dict) -> list[str]:
+    n, d, c = s["natural"], s["dev"], s["conversation"]
+    lines = ["| measure | Waymark (calibrated threshold) | baseline (top-1 cut-off) |", "|---|---|---|"]
+
+    def row(name: str, w: str, b: str) -> None:
+        lines.append(f"| {name} | {w} | {b} |")
+
+    row("natural · fact found", frac(n["waymark"]["fact"]), frac(n["baseline"]["fact"]))
+    row(
+        "natural · abstention correct",
+        frac(n["waymark"]["abstention_correct"]),
+        frac(n["baseline"]["abstention_correct"]),
+    )
+    row(
+        "natural · abstained on answerable",
+        frac(n["waymark"]["abstained_on_answerable"]),
+        frac(n["baseline"]["abstained_on_answerable"]),
+    )
+    for suite in ("dev", "natural"):
+        w, b = c["waymark"][suite], c["baseline"][suite]
+        row(
+            f"conversation variant · {suite}: lost / gained",
+            f"{w['lost']} of {w['passed_alone']} / {w['gained']}",
+            f"{b['lost']} of {b['passed_alone']} / {b['gained']}",
+        )
+    row("dev · cases passed", frac(d["waymark"]["passed"]), frac(d["baseline"]["passed"]) + " ¹")
+    row("dev · forbid", frac(d["waymark"]["forbid"]), frac(d["baseline"]["forbid"]))
+    row("dev · abstain", frac(d["waymark"]["abstain"]), frac(d["baseline"]["abstain"]))
+    v = d["waymark"]["verbatim"]
+    row(
+        "dev · quotes verbatim", f"{v['faithful']}/{v['quotes']} ({v['rate'] or 0:.1%})", "n/a (whole chunks)"
+    )
+    sq = s.get("squad")
+    if sq:
+        for key, name in (
+            ("hit", "answer hit on answerable"),
+            ("abstain_impossible", "abstains on impossible"),
+            ("abstain_answerable", "abstains on answerable"),
+        ):
+            row(f"SQuAD · {name}", frac(sq["waymark"][key]), frac(sq["baseline"][key]))
+        row(
+            "SQuAD · operating point",
+            f"t = {sq['waymark']['operating_point']:.3f} (calibrated for this corpus)",
+            f"cosine ≥ {sq['baseline']['operating_point']:.3f} (tuned on training validation)",
+        )
+    w, b = s["warm"]["waymark"], s["warm"]["baseline"]
+    row(
+        "warm p50 / p95, dev suite",
+        f"{ms(w['p50'])} / {ms(w['p95'])}",
+        f"{ms(b['p50'])} / {ms(b['p95'])} (Waymark/baseline p95: {s['warm']['ratio_p95']:.2f}×)",
+    )
+    return lines
+
+
+def curve_note(s: dict) -> list[str]:
+    sq = s.get("squad")
+    if not sq:
+        return ["SQuAD was not run (file not found; set `WAYMARK_SQUAD`)."]
+    out = []
+    for key, name, unit in (("waymark", "Waymark", "t"), ("baseline", "The baseline", "cut-off")):
+        p = sq[key]["best_on_curve"]
+        out.append(
+            para(f"""{name}'s best point on the curve (highest hit + abstention on impossible): {unit} =
+            {p["t"]:.2f}, hit {pair((p["hit"], p["answerable"]))}, abstains on impossible
+            {pair((p["abstain_impossible"], p["impossible"]))}, on answerable
+            {pair((p["abstain_answerable"], p["answerable"]))}.""")
+        )
+    z = sq["waymark_threshold_0"]
+    out.append(
+        para(f"""Waymark at `threshold=0` (no confidence test): hit {frac(z["hit"])}, abstains on
+        impossible {frac(z["abstain_impossible"])} and on answerable {frac(z["abstain_answerable"])}
+        (names the corpus does not know, or no candidate).""")
+    )
+    return [" ".join(out)]
+
+
+def curve_method(s: dict) -> str:
+    sq = s.get("squad") or {}
+    check = sq.get("curve_check")
+    if check:
+        how = f"""a hit when the quotes it would show at `t` hold the expected text: its evidence once,
+        then the answerer's own quote choice (`bot.compose.select`) at every `t`. At the operating
+        point this agrees with the calibrated run on {check["agree"]}/{check["cases"]} answerable
+        questions."""
+    else:
+        how = f"""a hit when its `threshold=0` answer held the expected text (generous: at 0 more
+        runner-up quotes are shown; per-threshold quotes were unavailable:
+        {sq.get("curve_error") or "not run"})."""
+    return para(f"""Waymark's curve comes from one `threshold=0` run: a question counts as answered at
+    `t` when it was answered at 0 and its confidence ≥ `t`, and as {how} The baseline's cut-off is
+    swept from its lowest to its highest top-1 score (a hit: answered and the expected string
+    retrieved). Dots: the operating points above; open circle: before issue 12. Every point is in
+    `benchmarks/out/answerability.json`, every 5th in `benchmarks/answerability.json`.""")
+
+
+def para(text: str) -> str:
+    """One Markdown paragraph from a template wrapped over several source lines."""
+    return " ".join(text.split())
+
+
+def emptied_rows(s: dict) -> list[str]:
+    e = s.get("emptied") or {}
+    if "skipped" in e:
+        return [
+            f"Not run ({e['skipped']}); `python benchmarks/answerability.py` (without `--quick`) runs it."
+        ]
+    lines = [
+        "| measure | with the lists | lists emptied | cases changed (pass / abstain) |",
+        "|---|---|---|---|",
+    ]
+    spec = [
+        ("dev", "dev · cases passed", "passed", s["dev"]["waymark"]),
+        ("dev", "dev · forbid", "forbid", s["dev"]["waymark"]),
+        ("natural", "natural · fact found", "fact", s["natural"]["waymark"]),
+        ("natural", "natural · abstention correct", "abstention_correct", s["natural"]["waymark"]),
+        ("natural", "natural · abstained on answerable", "abstained_on_answerable", s["natural"]["waymark"]),
+    ]
+    if s.get("squad") and "squad" in e:
+        sq = s["squad"]["waymark"]
+        spec += [
+            ("squad", "SQuAD · answer hit on answerable", "hit", sq),
+            ("squad", "SQuAD · abstains on impossible", "abstain_impossible", sq),
+            ("squad", "SQuAD · abstains on answerable", "abstain_answerable", sq),
+        ]
+    shown = set()
+    for suite, name, key, before in spec:
+        if suite not in e:
+            continue
+        ch = e[suite]["changed"]
+        note = (
+            "" if suite in shown else f"{ch['passed_changed']} / {ch['abstained_changed']} of {ch['cases']}"
+        )
+        shown.add(suite)
+        lines.append(f"| {name} | {frac(before[key])} | {frac(e[suite]['summary'][key])} | {note} |")
+    thresholds = ", ".join(
+        f"{name} {e[k]['threshold']:.3f}" for k, name in (("dev", "seed"), ("squad", "SQuAD")) if k in e
+    )
+    t = s["thresholds"]
+    squad = f", SQuAD {t['squad']:.3f}" if t.get("squad") is not None else ""
+    names = ", ".join(f"`{p}`" for p in e["patched"])
+    lines += [
+        "",
+        para(f"""Emptied by replacing {len(e["patched"])} module attributes ({names}); each index
+        re-calibrated with the lists emptied (thresholds: {thresholds}; with the lists: seed
+        {t["seed"]:.3f}{squad}). Cases changed: how many cases' pass/fail and answer/abstain differ
+        from the run with the lists. Child process: {e["seconds"]:.0f} s."""),
+    ]
+    return lines
+
+
+def render_section(s: dict) -> str:
+    m, cut, t = s["machine"], s["cutoff"], s["thresholds"]
+    load = s.get("loadavg_1min") or [None, None]
+    busy = (
+        " **Other processes were competing for the CPUs, so timings are pessimistic.**"
+        if max(x or 0 for x in load) > (m.get("cores") or 1)
+        else ""
+    )
+    dirty = " + uncommitted changes" if m.get("dirty") else ""
+    squad = f", SQuAD {t['squad']:.3f}" if t.get("squad") is not None else ""
+    lines = [
+        START,
+        "## Answer or abstain (issue 12)",
+        "",
+        para("""Generated by `python benchmarks/answerability.py` from `benchmarks/answerability.json`;
+        edit the template there, not here."""),
+        "",
+        para(f"""Measured {s["measured_at"]} in one run of {s["seconds"]:.0f} s on {m["cpu"]}
+        ({m["cores"]} cores), Python {m["python"]}, commit `{m["commit"]}`{dirty}, answerability model
+        sha256 `{m.get("model_sha256")}`; 1-minute load average {load[0]}→{load[1]}.{busy}
+        {"Quick run (one timed latency pass)." if s.get("quick") else ""}"""),
+        "",
+        para(f"""Waymark runs at its default operating point: each index's calibrated threshold (seed
+        corpus {t["seed"]:.3f}{squad}; model {t["model"]:.3f}). The baseline (`benchmarks/baseline.py`:
+        top-4 chunks of 1000 characters, same embedding model) abstains when the top-1 chunk's
+        relevance score is below a cut-off. The score is LangChain's
+        `similarity_search_with_relevance_scores` on the cosine Chroma store, i.e. cosine similarity =
+        1 − Chroma's cosine distance. The cut-off is tuned for balanced accuracy on the Waymark model's
+        validation questions ({cut["validation_cases"]} questions of `{cut["questions"]}` over
+        `training/corpus/`, split as `training/train.py` does; never dev, natural or SQuAD):
+        **{cut["value"]:.3f}**,
+        balanced accuracy {cut["balanced_accuracy"]:.1%} (answerable and retrieved
+        {cut["answerable_correct"]}/{cut["answerable"]}, unanswerable abstained
+        {cut["unanswerable_correct"]}/{cut["unanswerable"]}). The baseline is still scored generously: a
+        fact counts as found when it appears anywhere in the ~4000 retrieved characters."""),
+        "",
+        "### Targets",
+        "",
+        *target_rows(s),
+        "",
+        para("""Before: the rule-based answerer before issue 12. Abstention correct: an `abstain: true`
+        case that abstained and showed no `forbid` string (near misses included). Conversation variant:
+        every standalone dev and natural question asked third, after two unrelated ones
+        (`evals/conversation.py`); lost = passes alone, fails in conversation."""),
+        "",
+        "### Waymark beside the baseline with a cut-off",
+        "",
+        *side_by_side(s),
+        "",
+        para("""¹ The baseline is scored on the checks it can be: fact, doc, forbid (in the retrieved
+        text) and abstain, not staleness. It searches the last message alone, so the conversation
+        variant cannot change it."""),
+        "",
+        "### SQuAD threshold curve",
+        "",
+        "![SQuAD v2 sample: hit on answerable vs abstention on impossible, and the three rates vs the "
+        "threshold](answerability-curve.svg)",
+        "",
+        curve_method(s),
+        "",
+        *curve_note(s),
+        "",
+        "### Word lists emptied",
+        "",
+        para("""The same Waymark figures with `bot.lexical.STOPWORDS`, `bot.terms.FORM_WORDS` and
+        `bot.terms.ANSWER_KINDS` emptied by monkeypatching in a child process: does any hand-written
+        list decide answers?"""),
+        "",
+        *emptied_rows(s),
+        "",
+        para(f"""Warm latency: wall time of `Answerer.answer()` per dev question in the benchmark
+        process after one untimed pass over the suite; median of {s["timing_passes"]} timed pass(es).
+        The baseline's is `similarity_search_with_relevance_scores(k=4)` (query embedding with
+        sentence-transformers + Chroma search), measured the same way."""),
+        "",
+        "```sh",
+        f".venv/bin/python benchmarks/answerability.py          # everything "
+        f"(~{s['seconds'] / 60:.0f} min here)",
+        ".venv/bin/python benchmarks/answerability.py --quick  # one timed pass: what `make bench` runs",
+        ".venv/bin/python benchmarks/answerability.py --readme-only  # re-render from answerability.json",
+        "```",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
+    if START in readme and END in readme:
+        readme = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: text, readme, flags=re.S)
+    elif "\n## Reproduce" in readme:
+        readme = readme.replace("\n## Reproduce", f"\n{text}\n\n## Reproduce", 1)
+    else:
+        readme = readme.rstrip("\n") + f"\n\n{text}\n"
+    README.write_text(readme, encoding="utf-8")
+
+
+def small(summary: dict) -> dict:
+    """The committed summary: curves at every 0.05 of the threshold (Waymark) / 5% of the range."""
+    out = json.loads(json.dumps(summary))
+    for key, curve in (out.get("squad") or {}).get("curves", {}).items():
+        out["squad"]["curves"][key] = curve[::5] + ([curve[-1]] if (len(curve) - 1) % 5 else [])
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one timed latency pass, not three")
+    parser.add_argument("--skip-emptied", action="store_true", help="skip the word-lists-emptied child")
+    parser.add_argument(
+        "--training", type=Path, default=TRAINING, help="folder with corpus/ and questions.yaml"
+    )
+    parser.add_argument("--no-readme", action="store_true", help="do not touch benchmarks/README.md")
+    parser.add_argument("--readme-only", action="store_true", help="re-render the README section and the SVG")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary indexes")
+    parser.add_argument("--child-emptied", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child_emptied:
+        print(json.dumps(emptied_child(json.loads(args.child_emptied))))
+        return 0
+    if args.readme_only:
+        summary = json.loads(SUMMARY.read_text(encoding="utf-8"))
+        if OUT.exists():
+            full = json.loads(OUT.read_text(encoding="utf-8"))
+            summary_full = full.get("summary", summary)
+        else:
+            summary_full = summary
+    else:
+        full, summary_full = measure(args)
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text(json.dumps(full, indent=1, default=str), encoding="utf-8")
+        summary = small(summary_full)
+        SUMMARY.write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
+        log(f"wrote {OUT.relative_to(REPO)} and {SUMMARY.relative_to(REPO)}")
+    if summary_full.get("squad"):
+        SVG.write_text(curve_svg(summary_full), encoding="utf-8")
+    if not args.no_readme:
+        write_readme(render_section(summary))
+        log(f"wrote the 'Answer or abstain (issue 12)' section of {README.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
