@@ -50,6 +50,7 @@ class Citation:
     end: int
     url: str = ""
     attribution: str = ""
+    page: int | None = None  # for PDFs, the page the quote starts on
 
 
 @dataclass
@@ -274,6 +275,7 @@ class Answerer:
             end=int(meta["start"]) + unit.end,
             url=meta.get("url", ""),
             attribution=meta.get("attribution", ""),
+            page=int(meta["page"]) if meta.get("page") not in (None, "") else None,
         )
 
 

@@ -45,6 +45,8 @@ def source_line(c: Citation) -> str:
     parts = [c.title, c.publisher]
     if c.section:
         parts.append(f"section “{c.section}”")
+    if c.page:
+        parts.append(f"page {c.page}")
     parts.append(date_phrase(c))
     if c.attribution:
         parts.append(f"quoting {c.attribution}")

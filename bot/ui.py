@@ -164,6 +164,8 @@ def citation_card(c: Citation, stale_years: float) -> str:
     meta = [f'<span class="wm-title">{esc(c.title)}</span>', esc(c.publisher)]
     if c.section:
         meta.append(f"section “{esc(c.section)}”")
+    if c.page:
+        meta.append(f"page {c.page}")
     meta.append(age_badge(c, stale_years))
     meta.append(f"<code>{esc(c.source_id)}</code>")
     return block("wm-card", quote, block("wm-meta", " · ".join(m for m in meta if m)), source_details(c))
