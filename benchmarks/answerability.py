@@ -643,6 +643,10 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict]:
         full["model_threshold"] = answerer.model.threshold
         t = stage("waymark dev + natural", t)
         comparison = compare_suites(seed, {"dev": dev, "natural": natural}, answerer)
+        full["standalone"] = {
+            "dev": sum(not c.history for c in dev),
+            "natural": sum(not c.history for c in natural),
+        }
         t = stage("waymark conversation variant", t)
         warm = warm_latency(answerer, dev, passes)
         t = stage("waymark warm latency", t)
@@ -786,6 +790,7 @@ def summarize(full: dict, comparison, warm: dict, bwarm: dict) -> dict:
         },
         "dev": {"waymark": dev_summary(rows["dev"]), "baseline": dev_summary(brows["dev"])},
         "conversation": {
+            "standalone": full["standalone"],
             "waymark": {
                 "dev": comparison.summary("dev"),
                 "natural": comparison.summary("natural"),
@@ -881,6 +886,7 @@ def target_rows(s: dict) -> list[str]:
     nat, dev, conv = s["natural"]["waymark"], s["dev"]["waymark"], s["conversation"]["waymark"]
     sq = (s.get("squad") or {}).get("waymark")
     lost = conv["all"]["lost"]
+    alone = s["conversation"]["standalone"]
     b = BEFORE["conversation_lost"]
     rows = [
         (
@@ -905,11 +911,11 @@ def target_rows(s: dict) -> list[str]:
             "",
         ),
         (
-            "conversation variant (dev + natural) · cases lost",
+            "conversation variant (dev + natural) · standalone cases lost",
             f"{b['total']} ({b['dev'][0]} of {b['dev'][1]} dev, "
             f"{b['natural'][0]} of {b['natural'][1]} natural)",
-            f"{lost} ({conv['dev']['lost']} of {conv['dev']['passed_alone']} dev, "
-            f"{conv['natural']['lost']} of {conv['natural']['passed_alone']} natural; "
+            f"{lost} ({conv['dev']['lost']} of {alone['dev']} dev, "
+            f"{conv['natural']['lost']} of {alone['natural']} natural; "
             f"gained {conv['all']['gained']})",
             "0",
             meets("conversation_lost", lost),
@@ -996,7 +1002,7 @@ def side_by_side(s: dict) -> list[str]:
     for suite in ("dev", "natural"):
         w, b = c["waymark"][suite], c["baseline"][suite]
         row(
-            f"conversation variant · {suite}: lost / gained",
+            f"conversation variant · {suite}: lost (of passing alone) / gained",
             f"{w['lost']} of {w['passed_alone']} / {w['gained']}",
             f"{b['lost']} of {b['passed_alone']} / {b['gained']}",
         )
