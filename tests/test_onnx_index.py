@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from bot.settings import REPO_ROOT, SHIPPED_CORPUS, Settings
-from index import onnx_embed
+from index import onnx_build, onnx_embed
 from index.build import build_index, collect
 from index.embed import OnnxEmbeddings, SentenceEmbeddings, passage_embeddings
 from index.onnx_embed import OnnxEmbedder, export_folder, export_onnx
@@ -234,3 +234,58 @@ def test_waymark_index_in_a_new_data_folder_takes_the_cached_export_and_imports_
     assert heavy == [], stderr
     assert "warning" not in stderr
     OnnxEmbedder.load(export_folder(tmp_path / "data"))  # queries will find it there
+
+
+# --- exporting without torch, and the torch fallback -------------------------------------------------
+
+
+def test_export_is_built_without_torch_in_a_fresh_process(tmp_path):
+    script = textwrap.dedent(f"""
+        import json, sys
+        from pathlib import Path
+        from index.onnx_embed import export_onnx
+        folder = export_onnx(Path({str(tmp_path)!r}))
+        exporter = json.loads((folder / "export.json").read_text())["exporter"]
+        print(json.dumps([exporter, [m for m in {HEAVY!r} if m in sys.modules]]))
+    """)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", onnx_embed.CACHE_ENV: "off"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["onnx_build", []]
+    assert "warn" not in done.stderr.lower()
+
+
+def test_the_torch_traced_export_is_the_fallback_and_matches_too(
+    torch_reference, seed_texts, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(onnx_embed.CACHE_ENV, "off")
+
+    def unsupported(*_args):
+        raise onnx_build.UnsupportedModelError("not a plain BERT encoder")
+
+    monkeypatch.setattr(onnx_embed, "_build_graph", unsupported)
+    with pytest.warns(RuntimeWarning, match="without torch failed .*not a plain BERT encoder"):
+        folder = export_onnx(tmp_path)
+    assert json.loads((folder / "export.json").read_text())["exporter"] == "torch"
+    texts = [*ODD, *seed_texts[:30]]
+    got = OnnxEmbedder.load(folder).embed_many(texts)
+    assert max_abs_diff(got, torch_reference.encode(texts)) <= TOLERANCE
+
+
+def test_builder_refuses_other_architectures(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    config = json.loads((onnx_embed.model_dir() / "config.json").read_text())
+    (model / "config.json").write_text(json.dumps({**config, "hidden_act": "relu"}))
+    with pytest.raises(onnx_build.UnsupportedModelError):
+        onnx_build.bert_config(model)
+    assert onnx_build.bert_config(onnx_embed.model_dir())["num_hidden_layers"] == 6
+
+
+def test_numpy_reference_matches_sentence_transformers(torch_reference, onnx):
+    for text in ("", "police number?", ODD[-3], LONG):
+        encoding = onnx.embedder.tokenizer.encode(text)
+        got = onnx_build.reference_vector(onnx_embed.model_dir(), encoding.ids, encoding.type_ids)
+        assert max_abs_diff(got, torch_reference.embed_query(text)) <= TOLERANCE
