@@ -232,8 +232,13 @@ def section(res: dict) -> str:
         "The ONNX path tokenizes all passages once, sorts them by token count and runs batches of 16 "
         "similar lengths (little padding) on an ONNX Runtime session with 2 intra-op threads. Each timed "
         "ONNX build starts from an empty data folder and copies the exported model from the shared cache "
-        "(`WAYMARK_CACHE_DIR`, default `~/.cache/waymark`); the one-off export with torch on a machine "
-        f"without it took {res['first_onnx_build_with_export']['total_s']:.1f} s (first untimed build).",
+        "(`WAYMARK_CACHE_DIR`, default `~/.cache/waymark`). On a machine without a cached export the first "
+        "build exports it, without torch (`index/onnx_build.py` writes the graph from the safetensors "
+        f"weights): that build took {res['first_onnx_build_with_export']['total_s']:.2f} s, torch imported: "
+        f"{'yes' if res['first_onnx_build_with_export']['torch_imported'] else 'no'}.",
+        "",
+        "`benchmarks/run.py` rewrites this file without this section; put it back from the saved results "
+        "with `.venv/bin/python benchmarks/index_speed.py --readme-only`.",
         END,
     ]
     return "\n".join(lines)

@@ -158,8 +158,7 @@ def build_graph(source: Path, out: Path, opset: int, weights: dict[str, np.ndarr
         initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="waymark")
-    onnx.checker.check_model(model)
-    onnx.save(model, str(out))
+    onnx.save(model, str(out))  # onnxruntime validates it on loading
 
 
 def reference_vector(
