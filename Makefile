@@ -29,15 +29,20 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/pytest -q
 
-# answerability.py runs after run.py: run.py rewrites README.md, answerability.py re-adds its section
+# answerability.py, pdf_ingest.py and fixture_dates.py run after run.py: run.py rewrites README.md,
+# they re-add their sections (pdf_ingest ~1 min, fixture_dates a few seconds)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
 	$(BIN)/python benchmarks/cold_start.py
 	$(BIN)/python benchmarks/answerability.py --quick
+	$(BIN)/python benchmarks/pdf_ingest.py
+	$(BIN)/python benchmarks/fixture_dates.py
 
 bench-full: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/answerability.py
+	$(BIN)/python benchmarks/pdf_ingest.py
+	$(BIN)/python benchmarks/fixture_dates.py
 
 clean:
 	rm -rf $(VENV) .waymark
