@@ -133,7 +133,9 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
 
     A line repeated at the edge of most pages goes. One that carries a number or an address is
     furniture only when it is set smaller than the body text, and then its first occurrence stays;
-    at body size it is content ("Police: 102" heading each city's page) and stays everywhere."""
+    at body size it is content ("Police: 102" heading each city's page) and stays everywhere. So
+    is a body-size line whose numbers change from page to page ("...the night line of district
+    4..."): a running header repeats itself, content about each page's subject does not."""
 
     def norm(line: str) -> str:
         return re.sub(r"\d+", "#", " ".join(line.lower().split()))
@@ -142,13 +144,16 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
         [i for i in range(len(lines)) if i < _EDGE_LINES or i >= len(lines) - _EDGE_LINES] for lines in pages
     ]
     seen: Counter[str] = Counter()
+    variants: dict[str, set[str]] = {}
     for lines, idx in zip(pages, edges, strict=True):
         seen.update({norm(lines[i]) for i in idx if lines[i].strip()})
+        for i in idx:
+            variants.setdefault(norm(lines[i]), set()).add(" ".join(lines[i].split()))
     needed = max(2, int(0.6 * len(pages) + 0.5))
     repeated = {key for key, n in seen.items() if n >= needed} if len(pages) >= 2 else set()
     drop: list[set[int]] = []
     kept_contacts: set[str] = set()
-    for lines, idx, small in zip(pages, edges, smalls, strict=True):
+    for number, (lines, idx, small) in enumerate(zip(pages, edges, smalls, strict=True), 1):
         gone: set[int] = set()
         for i in idx:
             line = lines[i]
@@ -158,6 +163,13 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
             key = norm(line)
             if key not in repeated:
                 continue
+            body = not all(word in small for word in line.split())
+            sentence = len(line.split()) >= 8 and bool(_END.search(line))
+            if not sentence and str(number) in re.findall(r"\d+", line):
+                gone.add(i)  # a running header that carries the page number: "Report, page 3 of 50"
+                continue
+            if body and len(variants[key]) > 1:
+                continue  # its numbers change with the page's subject: content, not a header
             if _CONTACT.search(line):
                 if not all(word in small for word in line.split()):
                     continue  # body text that happens to repeat: facts are never dropped

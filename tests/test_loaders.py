@@ -307,3 +307,19 @@ def test_html_wrapper_named_like_a_menu_keeps_the_article_inside(tmp_path):
     doc = load(page)
     assert "Dial 112 in Veloria for every emergency service, day or night." in doc.text
     assert "Send this to a friend" not in doc.text and "Home" not in doc.text
+
+
+def test_pdf_body_line_whose_numbers_follow_the_page_subject_is_kept_but_page_headers_go():
+    from index.pdf import _furniture
+
+    pages = [
+        [
+            f"Veloria report, page {n} of 12",
+            f"Outside these hours the night line of district {n} forwards calls to the regional centre.",
+            "Body.",
+            "Police: 102",
+        ]
+        for n in range(1, 13)
+    ]
+    drop = _furniture(pages, [set() for _ in pages])
+    assert all(0 in gone and 1 not in gone and 3 not in gone for gone in drop)
