@@ -85,8 +85,8 @@ class OnnxEmbedder:
         try:
             return cls.load(folder)
         except ExportInvalidError:
-            export_onnx(data_dir)
-            return cls.load(folder)
+            folder, embedder = _ensure_export(data_dir)
+            return embedder or cls.load(folder)
 
     @classmethod
     def load(cls, folder: Path) -> OnnxEmbedder:
@@ -305,20 +305,27 @@ def export_onnx(data_dir: Path) -> Path:
     Otherwise copies the shared cache's export (``cache_dir``) when that one is valid, and only
     then exports, which needs the ``onnx`` package (and torch only if building without it fails).
     """
+    return _ensure_export(data_dir)[0]
+
+
+def _ensure_export(data_dir: Path) -> tuple[Path, OnnxEmbedder | None]:
+    """``export_onnx``, also handing back the embedder it loaded to check the export (if it did),
+    so that ``OnnxEmbedder.open`` does not load the model a second time."""
     folder = export_folder(data_dir)
     if _known_valid(folder):
-        return folder
+        return folder, None
     with _export_lock(folder):
         try:
-            OnnxEmbedder.load(folder)  # maybe another process exported while we waited
+            embedder = OnnxEmbedder.load(folder)  # maybe another process exported while we waited
             _refresh_mtimes(folder)
         except ExportInvalidError:
-            if not _copy_from_cache(folder):
+            embedder = _copy_from_cache(folder)
+            if embedder is None:
                 _export(folder)
-                OnnxEmbedder.load(folder)  # fail loudly now rather than at the first query
+                embedder = OnnxEmbedder.load(folder)  # fail loudly now rather than at the first query
                 _copy_to_cache(folder)
     _remove_other_exports(folder)
-    return folder
+    return folder, embedder
 
 
 # Exports this process loaded and probed, with the (size, mtime) of their files at that time.
@@ -370,17 +377,16 @@ def _cached(folder: Path) -> Path | None:
     return None if root is None else root / "onnx" / folder.name
 
 
-def _copy_from_cache(folder: Path) -> bool:
-    """Fill ``folder`` from the shared cache; False when there is no valid copy to take."""
+def _copy_from_cache(folder: Path) -> OnnxEmbedder | None:
+    """Fill ``folder`` from the shared cache and open it; None when there is no valid copy to take."""
     source = _cached(folder)
     if source is None or source.resolve() == folder.resolve() or not (source / "export.json").is_file():
-        return False
+        return None
     try:
         _copy_export(source, folder)
-        OnnxEmbedder.load(folder)  # the probe checks the copy, and so the cache
+        return OnnxEmbedder.load(folder)  # the probe checks the copy, and so the cache
     except (OSError, ExportInvalidError):
-        return False
-    return True
+        return None
 
 
 def _copy_to_cache(folder: Path) -> None:
