@@ -102,6 +102,8 @@ def ensure_index(settings: Settings) -> None:
     click.echo("No index yet: building it now (first run only)...", err=True)
     summary = build_index(settings, warn=lambda m: click.echo(f"warning: {m}", err=True), progress=True)
     click.echo(summary.line(), err=True)
+    calibrated = calibrate_index(settings)
+    click.echo(f"Answer threshold for this corpus: {calibrated.threshold:.3f} (calibrated)", err=True)
 
 
 @main.command()
