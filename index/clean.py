@@ -123,7 +123,6 @@ def _raw_blocks(text: str):
         if m.start() == len(text) and not line:
             break
         body = line.rstrip("\r\n")
-        line_end = m.start() + len(body)
         if not body.strip():
             if start is not None:
                 yield start, prev_end
@@ -139,7 +138,6 @@ def _raw_blocks(text: str):
         if separate:
             yield start, prev_end
             start = None
-        _ = line_end
     if start is not None:
         yield start, prev_end
 
