@@ -755,6 +755,22 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict]:
     return full, summary
 
 
+def balanced(p: dict) -> float:
+    """Balanced accuracy of one curve point: mean of hit on answerable and abstention on impossible."""
+    return (p["hit"] / p["answerable"] + p["abstain_impossible"] / p["impossible"]) / 2
+
+
+def best_point(curve: list[dict]) -> dict | None:
+    """The point with the best balanced accuracy among those that answer some questions and
+    abstain on others (answering or abstaining on everything scores 0.5 at best)."""
+    total = lambda p: p["answerable"] + p["impossible"]  # noqa: E731
+    mixed = [p for p in curve if 0 < p["abstain_impossible"] + p["abstain_answerable"] < total(p)]
+    if not mixed:
+        return None
+    best = max(mixed, key=balanced)
+    return {**best, "balanced_accuracy": balanced(best)}
+
+
 def baseline_conversation(alone: list[dict], talk: list[dict]) -> dict:
     lost = [a["id"] for a, c in zip(alone, talk, strict=True) if a["passed"] and not c["passed"]]
     gained = [a["id"] for a, c in zip(alone, talk, strict=True) if not a["passed"] and c["passed"]]
@@ -834,10 +850,7 @@ def summarize(full: dict, comparison, warm: dict, bwarm: dict) -> dict:
             "curves": {"waymark": w_curve, "baseline": b_curve},
         }
         for key, curve in (("waymark", w_curve), ("baseline", b_curve)):
-            best = max(
-                curve, key=lambda p: p["hit"] / p["answerable"] + p["abstain_impossible"] / p["impossible"]
-            )
-            out["squad"][key]["best_on_curve"] = best
+            out["squad"][key]["best_on_curve"] = best_point(curve)
     emptied = full.get("emptied") or {}
     if "suites" in emptied:
         out["emptied"] = {"patched": emptied["patched"], "seconds": emptied.get("seconds")}
@@ -1039,15 +1052,22 @@ def curve_note(s: dict) -> list[str]:
     sq = s.get("squad")
     if not sq:
         return ["SQuAD was not run (file not found; set `WAYMARK_SQUAD`)."]
-    out = []
-    for key, name, unit in (("waymark", "Waymark", "t"), ("baseline", "The baseline", "cut-off")):
-        p = sq[key]["best_on_curve"]
-        out.append(
-            para(f"""{name}'s best point on the curve (highest hit + abstention on impossible): {unit} =
-            {p["t"]:.2f}, hit {pair((p["hit"], p["answerable"]))}, abstains on impossible
+    out = [
+        para("""Balanced accuracy (the mean of hit on answerable and abstention on impossible;
+        answering or abstaining on everything scores at most 50%):""")
+    ]
+    for key, name, unit in (("waymark", "Waymark", "t"), ("baseline", "the baseline", "cut-off")):
+        w, p = sq[key], sq[key]["best_on_curve"]
+        op = (_rate(w["hit"]) + _rate(w["abstain_impossible"])) / 2
+        best = (
+            "no point answers some questions and abstains on others"
+            if p is None
+            else para(f"""best on its curve {p["balanced_accuracy"]:.1%} at {unit} = {p["t"]:.2f} (hit
+            {pair((p["hit"], p["answerable"]))}, abstains on impossible
             {pair((p["abstain_impossible"], p["impossible"]))}, on answerable
-            {pair((p["abstain_answerable"], p["answerable"]))}.""")
+            {pair((p["abstain_answerable"], p["answerable"]))})""")
         )
+        out.append(f"{name} {op:.1%} at its operating point, {best}{'.' if key == 'baseline' else ';'}")
     z = sq["waymark_threshold_0"]
     out.append(
         para(f"""Waymark at `threshold=0` (no confidence test): hit {frac(z["hit"])}, abstains on
