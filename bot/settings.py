@@ -29,7 +29,11 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "WAYMARK_HOST": ("host", "Chat bind address (default 127.0.0.1)."),
     "WAYMARK_PORT": ("port", "Chat port (default 7860)."),
     "WAYMARK_AUTH": ("auth", "`user:password` to require a login in the chat."),
-    "WAYMARK_QUERY_ENGINE": ("query_engine", "`onnx` (default: no torch, fast start) or `torch` (sentence-transformers) for passage and query embeddings."),
+    "WAYMARK_QUERY_ENGINE": (
+        "query_engine",
+        "`onnx` (default: no torch, fast start) or `torch` (sentence-transformers) for passage and query "
+        "embeddings.",
+    ),
     "WAYMARK_LLM": (
         "llm",
         "Optional wording backend: `openai`, `ollama`, or offline `fake` / `fake-liar` "
