@@ -582,6 +582,7 @@ def machine() -> dict:
     from benchmarks.run import machine as run_machine
 
     m = run_machine()
+    m["dirty"] = bool(_git("status", "--porcelain", "--untracked-files=no"))  # this run's outputs are new
     return {k: m[k] for k in ("date", "cpu", "cores", "python", "commit", "dirty")} | {
         "versions": {k: m["versions"].get(k) for k in ("torch", "chromadb", "onnxruntime")},
         "model_sha256": _sha(REPO / "bot" / "models" / "answerability.json"),
@@ -1225,6 +1226,9 @@ def render_section(s: dict) -> str:
         process after one untimed pass over the suite; median of {s["timing_passes"]} timed pass(es).
         The baseline's is `similarity_search_with_relevance_scores(k=4)` (query embedding with
         sentence-transformers + Chroma search), measured the same way."""),
+        "",
+        para("""`benchmarks/run.py` rewrites this file without this section; `make bench` runs this
+        module after it, and `--readme-only` puts the section back from the committed JSON."""),
         "",
         "```sh",
         f".venv/bin/python benchmarks/answerability.py          # everything "
