@@ -582,7 +582,18 @@ def machine() -> dict:
     from benchmarks.run import machine as run_machine
 
     m = run_machine()
-    m["dirty"] = bool(_git("status", "--porcelain", "--untracked-files=no"))  # this run's outputs are new
+    # Changes to what is measured; benchmark outputs (README sections, JSON, SVG) do not count.
+    changed = _git(
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":!benchmarks/*.md",
+        ":!benchmarks/*.json",
+        ":!benchmarks/*.svg",
+    )
+    m["dirty"] = bool(changed)
     return {k: m[k] for k in ("date", "cpu", "cores", "python", "commit", "dirty")} | {
         "versions": {k: m["versions"].get(k) for k in ("torch", "chromadb", "onnxruntime")},
         "model_sha256": _sha(REPO / "bot" / "models" / "answerability.json"),
