@@ -10,8 +10,24 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_CORPUS = REPO_ROOT / "corpus"
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: the checkout's root (in an installed wheel, the site-packages folder, which holds no corpus)
+REPO_ROOT = PACKAGE_DIR.parent
+
+
+def shipped(name: str) -> Path:
+    """The shipped folder ``name`` (``corpus`` or ``prompts``).
+
+    A wheel carries the top-level folders as ``bot/shipped/NAME`` (see pyproject.toml); a checkout or
+    an editable install has no such copy and uses the top-level folder itself, so edits show at once.
+    Wheels install unpacked, so this is a real folder the indexer can list.
+    """
+    packaged = PACKAGE_DIR / "shipped" / name
+    return packaged if packaged.is_dir() else REPO_ROOT / name
+
+
+SHIPPED_CORPUS = shipped("corpus")
+SHIPPED_PROMPTS = shipped("prompts")
 
 #: env var -> (field, description)
 ENV_VARS: dict[str, tuple[str, str]] = {

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 from bot import render, verify
 from bot.errors import ModelBackendError
 from bot.followup import resolve
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import SHIPPED_PROMPTS, Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PROMPTS = REPO_ROOT / "prompts"
+PROMPTS = SHIPPED_PROMPTS
 BACKENDS = ("openai", "ollama", "fake", "fake-liar")
 MAX_OUTPUT_CHARS = 4000  # stop reading a model that rambles; what came before is still verified
 MAX_REWRITE_CHARS = 300
