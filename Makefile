@@ -46,3 +46,21 @@ bench-full: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .waymark
+
+# Mutation testing, a report and not a CI gate (~5 min): mutants of bot/verify.py, bot/followup.py and the
+# staleness functions, run against their fast tests ([tool.mutmut] in pyproject.toml); prints killed/total
+# per module. `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME` shows one.
+MUTANTS := 'bot.verify.*' 'bot.followup.*' 'bot.answer.x_staleness__*' 'bot.render.x_stale_warning__*' \
+	'bot.render.x_undated_warning__*' 'bot.render.x_age_phrase__*' 'bot.render.x_date_phrase__*' \
+	'index.dates.*age_years__*' 'index.dates.*sort_key__*' 'index.dates.*human__*'
+
+.PHONY: mutation
+mutation: $(STAMP)
+	@echo "mutmut run: a few minutes; the spinner is hidden"
+	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False \
+	  $(BIN)/mutmut run $(MUTANTS) > /dev/null
+	$(BIN)/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
+	  m = $$1; sub(/^ +/, "", m); sub(/[.]x.*/, "", m); total[m]++; n[m, $$2]++ } \
+	  END { for (m in total) { \
+	    line = sprintf("%-13s %4d/%-4d killed (%.0f%%),", m, n[m, "killed"], total[m], 100 * n[m, "killed"] / total[m]); \
+	    print line, n[m, "survived"] + 0 " survived,", n[m, "timeout"] + 0 " timeouts,", n[m, "no tests"] + 0 " without tests" } }' | sort
