@@ -17,7 +17,6 @@ from gradio_client.exceptions import AppError, AuthenticationError
 
 from bot import ui
 from bot.answer import Answer
-from bot.catalog import SourceRow
 from bot.errors import WaymarkError
 from bot.settings import Settings
 
@@ -327,41 +326,3 @@ def test_model_failure_falls_back_to_the_quotes_with_a_note(answerer):
     final = visible(list(ui.make_respond(worded)(POLICE, [], 3, 4))[-1])
     assert "112 from cell phones" in final and "(The wording model timed out.)" in final
     assert "Worded by" not in final
-
-
-# ------------------------------------------------------------------- rendering helpers
-
-
-def test_escaping_makes_markup_and_markdown_inert():
-    shown = ui.esc('<b>bold</b> **stars** _under_ [link](x) $5 & "quotes"\n\nnext')
-    assert (
-        "<" not in shown and ">" not in shown and "*" not in shown and "_" not in shown and "$" not in shown
-    )
-    assert "\n" not in shown
-    assert shown.startswith("&lt;b&gt;bold&lt;/b&gt;")
-
-
-def test_age_chart_marks_the_threshold_and_escapes_titles(seed_settings):
-    rows = [
-        SourceRow("a.txt", "<script>alert(1)</script>", "p", "blog", "2011", 15, "15 years old", 3, ""),
-        SourceRow("b.txt", "Fresh news", "p", "news", "2025-12-10", 0, "less than a year old", 2, ""),
-        SourceRow("c.txt", "No date", "p", "blog", "unknown", None, "date unknown", 1, ""),
-    ]
-    svg = ui.age_chart_svg(rows, 3, seed_settings.current_date())
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "<script" not in svg and "&lt;script&gt;" in svg
-    assert "older than 3 years" in svg and "undated" in svg and "today, 2026-11-25" in svg
-    assert svg.count("<circle") == 2
-
-
-def test_abstention_folds_the_closest_passages_away_escaped():
-    from bot.answer import Answer, Citation
-
-    near = Citation(
-        1, "Taxis <b>wait</b> outside.", "x.txt", "A & B report", "", "", "", "2011", "", "2011", 15, 0, 9
-    )
-    closest = Answer("q", "q", "My sources don't answer this.", abstained=True, closest=[near])
-    html = ui.abstention_html(closest)
-    assert "<details class='wm-closest'>" in html and "may not answer you" in html
-    assert "&lt;b&gt;wait&lt;/b&gt;" in html and "A &amp; B report" in html
-    assert "<details" not in ui.abstention_html(Answer("q", "q", "No.", abstained=True))
