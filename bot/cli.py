@@ -86,7 +86,7 @@ def calibrate_index(settings: Settings):
     from bot.answer import Answerer
     from bot.calibrate import load_or_calibrate
 
-    answerer = Answerer(settings)
+    answerer = Answerer(settings.replace(llm="none"))  # scores evidence only: no wording model needed
     return load_or_calibrate(answerer, answerer.handle.snapshot(), settings.data_dir)
 
 

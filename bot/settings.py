@@ -52,8 +52,8 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     ),
     "WAYMARK_LLM": (
         "llm",
-        "Optional wording backend: `openai`, `ollama`, or offline `fake` / `fake-liar` "
-        "(default: none, extractive).",
+        "Optional wording backend: `openai` or `ollama` (default: none, extractive); `waymark eval` "
+        "also takes the offline `fake` / `fake-liar`.",
     ),
     "WAYMARK_LLM_MODEL": ("llm_model", "Model name for that backend."),
     "WAYMARK_LLM_BASE_URL": ("llm_base_url", "Base URL of the OpenAI-compatible or Ollama server."),

@@ -10,6 +10,7 @@ from bot.answer import Answer, Answerer
 from bot.errors import WaymarkError
 from bot.render import closest_text
 from bot.settings import Settings
+from evals.doubles import double_for
 from evals.suite import Case, load_suite
 from index.load import read_document
 
@@ -114,7 +115,7 @@ def _pct(values: list[float], p: int) -> float:
 
 
 def run_suites(settings: Settings, paths: list[Path], answerer: Answerer | None = None) -> Report:
-    answerer = answerer or Answerer(settings)
+    answerer = answerer or Answerer(settings, wording=double_for(settings))
     sources: dict[str, str | None] = {}
     results = []
     for path in paths:
