@@ -23,7 +23,7 @@ from bot.errors import ModelBackendError
 from bot.followup import resolve
 from bot.settings import Settings
 from bot.wording import NOTE, LangChainWording, make_wording, prompt
-from evals.doubles import Script, ScriptedWording, double_for, liar_lies
+from evals.doubles import LIES, Script, ScriptedWording, double_for, echo_reply, liar_lies
 from tests.test_verify import POLICE
 
 QUESTION = "What number do I dial for the police from a mobile in Kazakhstan?"
@@ -262,14 +262,36 @@ def claim(sentence: str) -> str:
     return re.sub(r"\s*\[\d+\]", "", sentence).rstrip(".")
 
 
+LIE_KINDS = [
+    "invented-number",
+    "injected-instruction",
+    "missing-citation",
+    "citation-out-of-range",
+    "invented-name",
+]
+
+
+@pytest.mark.parametrize(
+    "lie", [pytest.param(lie, id=kind) for lie, kind in zip(LIES, LIE_KINDS, strict=True)]
+)
+def test_every_lie_the_liar_can_tell_is_dropped(lie):
+    told = lie.format(number="103", n=1, out=2)
+    liar = ScriptedWording("liar", Script(lambda a: f"{echo_reply(a)} {told}", never_called), timeout=5)
+    result = liar.word(police_answer())
+    assert result.worded_by == "liar" and claim(told) not in result.text
+    assert (result.model_sentences, result.dropped_sentences) == (2, 1)
+
+
 def test_liar_backend_is_caught_by_the_verifier_on_real_answers(seed_settings, answerer):
     liar = double_for(seed_settings.replace(llm="fake-liar"))
     bot = Answerer(seed_settings, handle=answerer.handle, embed_query=answerer.embed_query, wording=liar)
     for question in [QUESTION, "Where is the SOS International Clinic in Almaty?"]:
+        told = liar_lies(answerer.answer(question))
         result = bot.answer(question)
-        assert result.dropped_sentences > 0 and result.model_sentences > result.dropped_sentences
-        for lie in ["103", "911", "shuttle", "Interpol", "around the clock", "ignore"]:
-            assert lie.lower() not in result.text.lower()
+        assert told and result.worded_by == "fake-liar"
+        assert result.dropped_sentences == len(told) < result.model_sentences
+        for lie in told:
+            assert claim(lie) not in result.text
 
 
 def test_injected_instruction_through_the_real_answerer_is_blocked(seed_settings, answerer):
