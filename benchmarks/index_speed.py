@@ -17,7 +17,7 @@ It also reports the largest absolute difference between the two paths' vectors. 
     .venv/bin/python benchmarks/index_speed.py [--runs 3] [--no-readme]
 
 Writes benchmarks/out/index_speed.json and the section "Indexing speed (issue 13)" of
-benchmarks/README.md (between the ``index_speed`` markers; added before "Reproduce" if missing).
+benchmarks/README.md (its ``index_speed`` section; ``benchmarks/readme.py`` keeps every other one).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import resource
 import shutil
 import statistics
@@ -39,12 +38,16 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import readme  # noqa: E402
+
 OUT = REPO / "benchmarks" / "out" / "index_speed.json"
-README = REPO / "benchmarks" / "README.md"
 ENGINES = ("onnx", "torch")
 TARGET_SCRATCH_S = 3.0
 TARGET_PER_S = 150.0
-START, END = "<!-- index_speed:start -->", "<!-- index_speed:end -->"
+SECTION = "index_speed"
 
 CHILD_SCRATCH = """
 import time; t0 = time.perf_counter()
@@ -201,7 +204,6 @@ def section(res: dict) -> str:
         else f" 1-minute load average {load[0]:.1f}→{load[1]:.1f} on {m['cores']} cores."
     )
     lines = [
-        START,
         "## Indexing speed (issue 13)",
         "",
         f"`benchmarks/index_speed.py`, measured {m['date']} on {m['cpu']} ({m['cores']} cores), Python "
@@ -246,22 +248,14 @@ def section(res: dict) -> str:
         f"weights): that build took {res['first_onnx_build_with_export']['total_s']:.2f} s, torch imported: "
         f"{'yes' if res['first_onnx_build_with_export']['torch_imported'] else 'no'}.",
         "",
-        "`benchmarks/run.py` rewrites this file without this section; put it back from the saved results "
-        "with `.venv/bin/python benchmarks/index_speed.py --readme-only`.",
-        END,
+        "`.venv/bin/python benchmarks/index_speed.py --readme-only` re-renders this section from the saved "
+        "results; every benchmark rewrites only its own sections of this file.",
     ]
     return "\n".join(lines)
 
 
 def write_readme(text: str) -> None:
-    readme = README.read_text()
-    if START in readme and END in readme:
-        readme = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: text, readme, flags=re.S)
-    elif "\n## Reproduce" in readme:
-        readme = readme.replace("\n## Reproduce", f"\n{text}\n\n## Reproduce", 1)
-    else:
-        readme = readme.rstrip("\n") + f"\n\n{text}\n"
-    README.write_text(readme)
+    readme.write_section(SECTION, text)
 
 
 def main() -> None:
@@ -293,7 +287,7 @@ def main() -> None:
     print(f"max abs diff {res['max_abs_diff']:.2e}; wrote {OUT}")
     if not args.no_readme:
         write_readme(section(res))
-        print(f"wrote the section to {README}")
+        print(f"wrote the section to {readme.README}")
 
 
 if __name__ == "__main__":

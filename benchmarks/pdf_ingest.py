@@ -28,7 +28,7 @@ and /CreationDate and /ModDate metadata. Usage::
 
 Writes benchmarks/out/pdf_ingest.json (everything), benchmarks/pdf_ingest.json (the summary the
 README is rendered from) and the section "Bring your own documents (issue 13)" of
-benchmarks/README.md (between the ``byod`` markers; added before "Reproduce" if missing), which
+benchmarks/README.md (its ``byod`` section; ``benchmarks/readme.py`` keeps every other one), which
 also shows benchmarks/fixture_dates.json.
 """
 
@@ -54,12 +54,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks import readme  # noqa: E402
+
 OUT = REPO / "benchmarks" / "out" / "pdf_ingest.json"
 SUMMARY = REPO / "benchmarks" / "pdf_ingest.json"
 DATES_SUMMARY = REPO / "benchmarks" / "fixture_dates.json"
-README = REPO / "benchmarks" / "README.md"
 WAYMARK = Path(sys.executable).with_name("waymark")
-START, END = "<!-- byod:start -->", "<!-- byod:end -->"
+SECTION = "byod"
 TODAY = "2026-11-25"
 TARGET_INGEST_S = 10.0
 ENV = {"HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "WAYMARK_TODAY": TODAY}
@@ -362,7 +363,7 @@ def summary_of(res: dict) -> dict:
 
 
 def section(pdf: dict | None, dates: dict | None) -> str:
-    lines = [START, "## Bring your own documents (issue 13)", ""]
+    lines = ["## Bring your own documents (issue 13)", ""]
     if pdf:
         m, load = pdf["machine"], pdf["loadavg_1min"]
         ok_time = "**met**" if pdf["add_wall_s"] <= TARGET_INGEST_S else "**not met**"
@@ -449,10 +450,9 @@ def section(pdf: dict | None, dates: dict | None) -> str:
     lines += [
         "",
         "Reproduce: `.venv/bin/python benchmarks/pdf_ingest.py` (~1 min) and `.venv/bin/python "
-        "benchmarks/fixture_dates.py` (seconds), both run by `make bench`; each rewrites this section from "
-        "the committed summaries `benchmarks/pdf_ingest.json` and `benchmarks/fixture_dates.json`, and "
-        "`benchmarks/pdf_ingest.py --readme-only` re-renders it after `run.py` has rewritten this file.",
-        END,
+        "benchmarks/fixture_dates.py` (seconds), both run by `make bench`; each rewrites only this section, "
+        "from the committed summaries `benchmarks/pdf_ingest.json` and `benchmarks/fixture_dates.json`, and "
+        "`benchmarks/pdf_ingest.py --readme-only` re-renders it.",
     ]
     return "\n".join(lines)
 
@@ -478,15 +478,7 @@ def write_readme() -> None:
     """The section from both committed summaries, whichever exist."""
     pdf = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else None
     dates = json.loads(DATES_SUMMARY.read_text()) if DATES_SUMMARY.exists() else None
-    text = section(pdf, dates)
-    readme = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    if START in readme and END in readme:
-        readme = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: text, readme, flags=re.S)
-    elif "\n## Reproduce" in readme:
-        readme = readme.replace("\n## Reproduce", f"\n{text}\n\n## Reproduce", 1)
-    else:
-        readme = readme.rstrip("\n") + f"\n\n{text}\n"
-    README.write_text(readme, encoding="utf-8")
+    readme.write_section(SECTION, section(pdf, dates))
 
 
 def main() -> None:
@@ -523,7 +515,7 @@ def main() -> None:
     print(f"wrote {OUT.relative_to(REPO)} and {SUMMARY.relative_to(REPO)}")
     if not args.no_readme:
         write_readme()
-        print(f"wrote the 'Bring your own documents (issue 13)' section of {README.relative_to(REPO)}")
+        print(f"wrote the 'Bring your own documents (issue 13)' section of {readme.README.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,24 @@
+"""Section ``dev``: per-check quality on the dev suite (deterministic, but medians over runs all the
+same), warm answer latency in a serving-only process, and the baseline on the same cases."""
+
+from __future__ import annotations
+
+from benchmarks.harness import DEV_SUITE, Context, answer_child, baseline_runs, log, median_summary
+
+
+def measure(ctx: Context) -> dict:
+    # project code is imported late, after the benchmark environment (see benchmarks/harness.py)
+    from bot.answer import Answerer
+    from bot.settings import SHIPPED_CORPUS
+    from evals.runner import run_suites
+
+    settings = ctx.settings(SHIPPED_CORPUS, ctx.seed_data)
+    answerer = Answerer(settings)
+    summaries = []
+    for i in range(ctx.runs):
+        log(f"dev: Waymark run {i + 1}/{ctx.runs}")
+        summaries.append(run_suites(settings, [DEV_SUITE], answerer=answerer).summary())
+    log("dev: warm latency in a fresh serving process")
+    warm = answer_child(SHIPPED_CORPUS, ctx.seed_data, ctx.runs)
+    base = baseline_runs(ctx.runs, SHIPPED_CORPUS, DEV_SUITE)
+    return {"waymark": median_summary(summaries), "warm": warm, "baseline": base}
