@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from benchmarks import load
 from benchmarks.harness import REPO, Context, log, prepare_serving
+from bot.settings import SHIPPED_CORPUS
 
 
 def measure(ctx: Context) -> dict:
     if not (REPO / "bot" / "ui.py").exists():
         return {"skipped": "bot/ui.py is not there yet"}
-    # project code is imported late, after the benchmark environment (see benchmarks/harness.py)
-    from benchmarks import load
-    from bot.settings import SHIPPED_CORPUS
-
     prepare_serving(SHIPPED_CORPUS, ctx.seed_data)
     log("load: 20 users x 20 questions against the chat app on 127.0.0.1")
     with load.serve(ctx.seed_data) as (url, pid):

@@ -9,13 +9,11 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 
+from benchmarks import synth
 from benchmarks.harness import Context, answer_child, disk_mb, index_child, log
 
 
 def measure(ctx: Context, size: int) -> dict:
-    # project code is imported late, after the benchmark environment (see benchmarks/harness.py)
-    from benchmarks import synth
-
     corpus = ctx.tmp(f"synth{size}") / "corpus"
     t0 = time.perf_counter()
     made = synth.generate(corpus, size)

@@ -4,12 +4,10 @@ fresh process; the model's throughput; model-loaded builds of Waymark and the ba
 from __future__ import annotations
 
 from benchmarks.harness import Context, child, index_child, log, median, median_of
+from bot.settings import SHIPPED_CORPUS
 
 
 def measure(ctx: Context) -> dict:
-    # project code is imported late, after the benchmark environment (see benchmarks/harness.py)
-    from bot.settings import SHIPPED_CORPUS
-
     scratch, noop = [], []
     for i in range(ctx.runs):
         data = ctx.tmp(f"scratch{i}")

@@ -8,7 +8,7 @@ from benchmarks.harness import Context, baseline_runs, log, median_summary, squa
 
 
 def measure(ctx: Context) -> dict:
-    # project code is imported late, after the benchmark environment (see benchmarks/harness.py)
+    # imported here: Chroma and the models load when the section runs, after the benchmark environment
     from bot.answer import Answerer
     from evals import squad
     from evals.runner import run_suites
