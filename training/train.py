@@ -28,6 +28,7 @@ import argparse
 import datetime as dt
 import json
 import pickle
+import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -45,8 +46,10 @@ from evals.suite import load_suite
 HERE = Path(__file__).resolve().parent
 WRITTEN_CORPUS = HERE / "corpus"
 QUESTIONS = HERE / "questions.yaml"
+EXTRA = HERE / "extra"  # batches b and c: 8 more documents, 562 questions (``--extra``; not shipped)
 PROBE_WEIGHTS = (1.0, 0.3, 0.1, 0.03, 0.0)  # weight of a probe row relative to a labelled one
-WRITTEN_VALIDATION = ("04", "05")  # written documents whose questions only validate
+# written documents whose questions only validate (08 and 12 are in the extra batches)
+WRITTEN_VALIDATION = ("04", "05", "08", "12")
 
 DATA = Path(__file__).resolve().parent / "data"  # the probes asked, one JSON line each
 SEED_VALIDATION = ("002", "004")  # seed documents whose probes only validate
@@ -256,9 +259,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-doc", type=int, default=30, help="sentences probed per document")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--reuse", action="store_true", help="refit from the rows saved in --work")
+    parser.add_argument("--extra", action="store_true", help="add training/extra/ (see training/README.md)")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="waymark-train-"))
-    trains, vals, unanswerable = collect_all(work, args.per_doc, args.seed, args.reuse)
+    trains, vals, unanswerable = collect_all(work, args.per_doc, args.seed, args.reuse, args.extra)
     model, report = fit(merge(trains), merge(vals), None)
     levels = [level(best_scores(model, evidence)) for evidence in unanswerable]
     model = replace(model, reference_level=round(float(np.mean(levels)), 4))
@@ -278,23 +282,26 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def collect_all(work: Path, per_doc: int, seed: int, reuse: bool) -> tuple[list[Rows], list[Rows], list]:
+def collect_all(
+    work: Path, per_doc: int, seed: int, reuse: bool, extra: bool = False
+) -> tuple[list[Rows], list[Rows], list]:
     """Index each training corpus; collect its rows and its unanswerable questions' evidence
     (saved per corpus in ``work``; ``reuse`` loads what is saved instead)."""
     corpora = {
         "seed": SHIPPED_CORPUS,
         "pydoc": pydoc_corpus(work / "pydoc-corpus"),
-        "written": WRITTEN_CORPUS,
+        "written": written_corpus(work / "written-corpus") if extra else WRITTEN_CORPUS,
     }
     trains, vals, levels = [], [], []
     for name, corpus in corpora.items():
         if not corpus.is_dir():
             continue
-        saved = work / f"rows-{name}.pickle"
+        saved = work / f"rows-{name}{'-extra' if extra and name == 'written' else ''}.pickle"
         if reuse and saved.exists():
             train, val, evidence = pickle.loads(saved.read_bytes())
         else:
-            train, val, evidence = collect_corpus(work, name, corpus, per_doc, seed)
+            questions = [QUESTIONS, *sorted(EXTRA.glob("questions_*.yaml"))] if extra else [QUESTIONS]
+            train, val, evidence = collect_corpus(work, name, corpus, per_doc, seed, questions)
             saved.write_bytes(pickle.dumps((train, val, evidence)))
         trains.append(train)
         vals.append(val)
@@ -303,7 +310,17 @@ def collect_all(work: Path, per_doc: int, seed: int, reuse: bool) -> tuple[list[
     return trains, vals, levels
 
 
-def collect_corpus(work: Path, name: str, corpus: Path, per_doc: int, seed: int) -> tuple[Rows, Rows, list]:
+def written_corpus(target: Path) -> Path:
+    """``training/corpus/`` and ``training/extra/corpus/`` in one folder."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in [*WRITTEN_CORPUS.glob("*.txt"), *(EXTRA / "corpus").glob("*.txt")]:
+        shutil.copy(path, target / path.name)
+    return target
+
+
+def collect_corpus(
+    work: Path, name: str, corpus: Path, per_doc: int, seed: int, questions: list[Path]
+) -> tuple[Rows, Rows, list]:
     """Build the corpus's index, then its probe rows (and labelled rows for the written one)."""
     from index.build import build_index
 
@@ -312,8 +329,8 @@ def collect_corpus(work: Path, name: str, corpus: Path, per_doc: int, seed: int)
     answerer = Answerer(settings)
     answerer.model = Model.from_dict(_neutral())  # features and ranking do not depend on it
     train, val = collect(answerer, name, per_doc * (8 if name != "pydoc" else 1), seed)
-    if name == "written" and QUESTIONS.exists():
-        more_train, more_val = labelled(answerer, QUESTIONS)
+    for path in questions if name == "written" else []:
+        more_train, more_val = labelled(answerer, path)
         train, val = merge([train, more_train]), merge([val, more_val])
     return train, val, unanswerable_evidence(answerer, answerer.handle.snapshot())
 
