@@ -18,13 +18,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.text import BULLET, sentence_spans
+
 #: least share of a sentence's content words that must occur in its cited passages
 MIN_WORD_SUPPORT = 1 / 3
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
-_BOUNDARY = re.compile(r"[.!?][\"”’)]*\s+(?=[^\sa-z])")  # a full stop, then anything but lower case
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _NUMBER = re.compile(r"\+?\(?\d+(?:\)?(?:[ \u00a0]?[-–/][ \u00a0]?|[ \u00a0]|[.,](?=\d))\(?\d+)*\)?")
 _SEGMENT_SPLIT = re.compile(r"[\s\-–/()+]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -34,9 +34,6 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|above|previous)\b"
     r"|\bsystem prompt\b|\byou are now\b|\bas an ai\b|\bnew instructions?\b",
     re.I,
-)
-_ABBREVIATIONS = set(
-    "mr mrs ms dr st no vs etc e.g i.e approx ave blvd tel ul pr jr sr inc ltd co dept gov mt prof".split()
 )
 _STOPWORDS = set(
     """about above after again also been before being below between both could does doing down during
@@ -91,30 +88,15 @@ def verify(text: str, passages: Sequence[str]) -> Verdict:
 def split_sentences(text: str) -> list[str]:
     """Sentences of model output; a marker after the full stop ("... 112. [1]") stays with its sentence.
 
-    Lines are boundaries too (models write lists); list bullets are removed; fragments with no
+    Lines are boundaries too (models write lists); list bullets are removed; within a line the
+    index's rule cuts, read as wording (``sentence_spans(..., wording=True)``); fragments with no
     letter or digit outside citation markers are not sentences.
     """
     out: list[str] = []
     for line in text.replace("\r", "\n").split("\n"):
-        line = _MARKERS_AFTER_STOP.sub(lambda m: f" {m[2].strip()}{m[1]}", _BULLET.sub("", line)).strip()
-        start = 0
-        for m in _BOUNDARY.finditer(line):
-            if _is_abbreviation(line[start : m.start() + 1]):
-                continue
-            out.append(line[start : m.start() + len(m.group().rstrip())].strip())
-            start = m.end()
-        out.append(line[start:].strip())
+        line = _MARKERS_AFTER_STOP.sub(lambda m: f" {m[2].strip()}{m[1]}", BULLET.sub("", line)).strip()
+        out += [line[s:e] for s, e in sentence_spans(line, wording=True)]
     return [s for s in out if re.search(r"[^\W_]", MARKER.sub("", s))]
-
-
-def _is_abbreviation(before: str) -> bool:
-    """The text before a full stop ends in "U.S." / "Dr." / "e.g." rather than a sentence."""
-    words = before.split()
-    if not words or not before.endswith("."):
-        return False
-    last = words[-1].rstrip(".").lower().lstrip('("“')
-    initial = len(last) == 1 and last.isalpha()
-    return initial or last in _ABBREVIATIONS or bool(re.fullmatch(r"(?:\w\.)+\w", last))
 
 
 def cited(sentence: str) -> list[int]:

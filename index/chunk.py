@@ -10,59 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.clean import _BULLET, Block
+from index.clean import Block
 from index.dates import ATTRIBUTION
+from index.text import BULLET, sentence_spans
 
 MAX_PASSAGE_CHARS = 500
 
-_ABBREV = {
-    "u.s",
-    "u.n",
-    "u.k",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "no",
-    "vs",
-    "e.g",
-    "i.e",
-    "etc",
-    "approx",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "gen",
-    "gov",
-    "sen",
-    "rep",
-    "prof",
-    "jr",
-    "sr",
-    "ave",
-    "blvd",
-    "mt",
-    "ft",
-    "a.m",
-    "p.m",
-}
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’)\]]*(\s+)(?=[\"“‘(\[]?[A-Z0-9\[])")
 _LABELLED = re.compile(r"^[^:\n]{3,60}:\s*\S")
-_TRAILING_MARK = re.compile(r"\s+[*|~^+/\\-]{1,4}\s*$")
 
 
 @dataclass
@@ -77,32 +31,6 @@ class Passage:
 
     def text(self, source: str) -> str:
         return source[self.start : self.end]
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as absolute spans; abbreviations and initials don't split."""
-    spans: list[tuple[int, int]] = []
-    cur = start
-    for m in _SPLIT.finditer(text, start, end):
-        cut = m.start(1)
-        if text.count("[", cur, cut) > text.count("]", cur, cut):
-            continue  # never split inside a "[Source: ...]" attribution
-        word = re.search(r"(\S+)$", text[cur:cut])
-        token = word.group(1).rstrip('"”’)]').rstrip(".!?").lower() if word else ""
-        if token in _ABBREV or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
-            continue
-        spans.append((cur, cut))
-        cur = m.end(1)
-    spans.append((cur, end))
-    return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    seg = text[s:e]
-    seg_stripped = _TRAILING_MARK.sub("", seg.rstrip())
-    e = s + len(seg_stripped.rstrip())
-    s += len(seg) - len(seg.lstrip())
-    return s, e
 
 
 def is_attribution(text: str) -> bool:
@@ -137,12 +65,12 @@ def _units(text: str, blocks: list[Block], i: int) -> tuple[list[tuple[int, int]
             units.extend(sentence_spans(text, blocks[i].start, blocks[i].end))
             i += 1
             continue
-        if _BULLET.match(blocks[i].text(text)):
+        if BULLET.match(blocks[i].text(text)):
             units.append((blocks[i].start, blocks[i].end))
             i += 1
             continue
         run: list[Block] = []
-        while i < len(blocks) and blocks[i].kind == "list" and not _BULLET.match(blocks[i].text(text)):
+        while i < len(blocks) and blocks[i].kind == "list" and not BULLET.match(blocks[i].text(text)):
             run.append(blocks[i])
             i += 1
         run_end = run[-1].end

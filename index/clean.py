@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from index.dates import _LABELLED_LINE, _only_date, find_dates
+from index.text import BULLET as _BULLET
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,6 @@ class Block:
         return source[self.start : self.end]
 
 
-_BULLET = re.compile(r"^\s*(?:[•●▪◦*\-–]|\d{1,2}[.)])\s+")
 _TICKER = re.compile(r"^\s*[•●*\-]?\s*[A-Z]{3}/[A-Z]{3}\s*=")
 _COMMENTS = re.compile(
     r"^\s*(?:\d+\s+(?:Comments?|Responses?|Replies)\s+(?:on|to)\b"

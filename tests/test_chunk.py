@@ -5,7 +5,7 @@ import json
 import pytest
 
 from bot.settings import SHIPPED_CORPUS
-from index.chunk import MAX_PASSAGE_CHARS, sentence_spans
+from index.chunk import MAX_PASSAGE_CHARS
 from index.load import load_corpus
 from index.manifest import load_manifest
 from index.passages import document_passages
@@ -38,21 +38,6 @@ def test_passages_stay_short_unless_one_sentence_is_long():
         for p in document_passages(doc, MANIFEST.get(doc.id)):
             units = json.loads(p.metadata["units"])
             assert len(p.text) <= MAX_PASSAGE_CHARS or len(units) == 1
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param("Call 112. Then wait.", ["Call 112.", "Then wait."], id="plain"),
-        pytest.param(
-            "The U.S. Embassy helps. It is open.", ["The U.S. Embassy helps.", "It is open."], id="us-abbrev"
-        ),
-        pytest.param("Glenn E. Curtis wrote it. Yes.", ["Glenn E. Curtis wrote it.", "Yes."], id="initial"),
-        pytest.param("He said “stop.” Then left.", ["He said “stop.”", "Then left."], id="closing-quote"),
-    ],
-)
-def test_sentence_splitting(text, expected):
-    assert [text[s:e] for s, e in sentence_spans(text, 0, len(text))] == expected
 
 
 def test_address_list_joins_the_sentence_that_introduces_it():

@@ -32,6 +32,16 @@ PASSAGES = [POLICE, CLINIC, NEWS]
         pytest.param("- Dial 112 [1]\n- Or 02 [1]", ["Dial 112 [1]", "Or 02 [1]"], id="bullet-list"),
         pytest.param("1. Dial 112 [1].\n\n[2]", ["Dial 112 [1]."], id="numbered-list-and-stray-marker"),
         pytest.param("Is it 112? Yes [1]!", ["Is it 112?", "Yes [1]!"], id="question-mark"),
+        pytest.param("– Dial 112 [1]\n● Or 02 [1]", ["Dial 112 [1]", "Or 02 [1]"], id="the-index-bullets"),
+        pytest.param(
+            "The clinic is on ul. Luganskogo [2]. Call first [2].",
+            ["The clinic is on ul. Luganskogo [2].", "Call first [2]."],
+            id="street-abbreviation",
+        ),
+        pytest.param(
+            "Dial 112 [1]. then wait [1].", ["Dial 112 [1]. then wait [1]."], id="lower-case-continues"
+        ),
+        pytest.param("Open 9 a.m. Daily [1].", ["Open 9 a.m. Daily [1]."], id="a-m-like-the-index"),
     ],
 )
 def test_model_output_is_split_into_sentences(text, expected):

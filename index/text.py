@@ -1,0 +1,76 @@
+"""The text rules ingestion and answering share: sentences and list bullets.
+
+Each rule is written once. ``index.chunk`` cuts sources into sentences with ``sentence_spans``
+and ``bot.verify`` cuts a model's wording with it (``wording=True``: more than a capital starts
+a sentence); ``BULLET`` is the list-item rule of both. Plain ``re``: importing this costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ------------------------------------------------------------------------------------ sentences
+
+#: words that end in a full stop without ending a sentence ("U.S.", "Dr.", "ul. Luganskogo")
+ABBREVIATIONS = frozenset(
+    """
+    u.s u.n u.k mr mrs ms dr st no vs e.g i.e etc approx jan feb mar apr jun jul aug sep sept oct
+    nov dec inc ltd co corp gen gov sen rep prof jr sr ave blvd mt ft a.m p.m tel ul pr dept
+    """.split()
+)
+# A stop, closing quotes or brackets, then space before what may start the next sentence. In a
+# document: a capital, a digit or a citation "[", perhaps after an opening quote or bracket, so
+# layout symbols and emoji inside a line never cut it. In a model's wording: anything but a
+# lower-case letter ("⚠ These sources...", "Öskemen..."), so no claim rides in the tail of
+# another sentence and borrows its citation.
+_DOCUMENT_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*(\s+)(?=[\"“‘(\[]?[A-Z0-9\[])")
+_WORDING_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*(\s+)(?=[^\sa-z])")
+_LAST_WORD = re.compile(r"(\S+)$")
+_INITIALS = re.compile(r"[^\W\d_]|(?:[^\W\d_]\.)+[^\W\d_]")  # "E." in "Glenn E. Curtis", "U.S.A."
+_TRAILING_MARK = re.compile(r"\s+[*|~^+/\\-]{1,4}\s*$")  # a footnote or layout mark after a sentence
+
+
+def sentence_spans(
+    text: str, start: int = 0, end: int | None = None, *, wording: bool = False
+) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as absolute, trimmed spans.
+
+    Abbreviations and initials do not end a sentence, nor does a stop inside brackets (a
+    "[Source: ...]" attribution). Offsets, not strings, so the index can quote the exact source.
+    ``wording=True`` reads a model's text, where anything but a lower-case letter starts a sentence.
+    """
+    end = len(text) if end is None else end
+    boundary = _WORDING_BOUNDARY if wording else _DOCUMENT_BOUNDARY
+    spans: list[tuple[int, int]] = []
+    cur = start
+    for m in boundary.finditer(text, start, end):
+        cut = m.start(1)
+        if text.count("[", cur, cut) > text.count("]", cur, cut):
+            continue
+        if _abbreviated(text[cur:cut]):
+            continue
+        spans.append((cur, cut))
+        cur = m.end(1)
+    spans.append((cur, end))
+    return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _abbreviated(before: str) -> bool:
+    """The text up to a full stop ends in an abbreviation or an initial rather than a sentence."""
+    word = _LAST_WORD.search(before)
+    token = word.group(1).rstrip('"”’)]') if word else ""
+    if not token.endswith("."):
+        return False  # "No!" ends a sentence; "No." before a number does not
+    token = token.rstrip(".").lower()  # "(e.g." stays unknown: the index has always cut after it
+    return token in ABBREVIATIONS or bool(_INITIALS.fullmatch(token))
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    seg = text[s:e]
+    e = s + len(_TRAILING_MARK.sub("", seg.rstrip()).rstrip())
+    s += len(seg) - len(seg.lstrip())
+    return s, e
+
+
+#: a list bullet or number at the start of a line ("• ", "- ", "– ", "2) ", "10. ")
+BULLET = re.compile(r"^\s*(?:[•●▪◦*\-–]|\d{1,2}[.)])\s+")
