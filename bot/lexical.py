@@ -1,41 +1,24 @@
-"""Lexical side of retrieval: tokens, a light stemmer and a BM25 index.
+"""Lexical side of retrieval: index tokens, a light stemmer and a BM25 index.
 
 Exact tokens ("112", "02", "SOS", "Luganskogo") must be findable. Everyday words that the
 sources phrase differently ("mobile" for "cell phones") are the dense embedding's job: no
-synonym table, so nothing here is fitted to one corpus. The stoplist is general English.
-bm25s scores through sparse matrices, so a query never loops over passages in Python.
+synonym table, so nothing here is fitted to one corpus. Words and the general-English stoplist
+are ``index.text``'s, shared with the verifier. bm25s scores through sparse matrices, so a query
+never loops over passages in Python.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 
 import bm25s
 import numpy as np
 import Stemmer
 
-STOPWORDS = frozenset(
-    """
-    a an the and or but if of to in on at by for from with about as into over under is are was were
-    be been being do does did doing have has had having i me my we our you your he she it its they
-    them their this that these those there here what which who whom whose when where why how can
-    could should would will shall may might must not no nor so than too very just also any some such
-    only own same other again further then once all both each few more most s t don now tell know
-    please need want get go like one up out off down am let us ok okay hi hello thanks thank yes
-    """.split()
-)
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def normalize(text: str) -> str:
-    """Lower case without accents, so "fiancée" meets "fiancee" and "Öskemen" meets "Oskemen"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.replace("’", "'").lower()
-
+# Re-exported: bot.terms and bot.probes import the shared tokenizer and stoplist from here.
+from index.text import STOPWORDS as STOPWORDS
+from index.text import normalize as normalize
+from index.text import words as words
 
 _STEMMER = Stemmer.Stemmer("english")
 
@@ -46,10 +29,6 @@ def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
     return _STEMMER.stemWord(word)
-
-
-def words(text: str) -> list[str]:
-    return _TOKEN.findall(normalize(text))
 
 
 def tokens(text: str) -> list[str]:

@@ -22,9 +22,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError, WaymarkError
-from bot.lexical import STOPWORDS, LexicalIndex, query_tokens, stem, tokens, words
+from bot.lexical import LexicalIndex, query_tokens, stem, tokens
 from bot.settings import Settings
 from index import state, store
+from index.text import STOPWORDS, words
 
 RRF_K = 10  # small k: the top of each list counts most
 CANDIDATES = 30

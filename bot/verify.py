@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.text import BULLET, sentence_spans
+from index.text import BULLET, STOPWORDS, sentence_spans, words
 
 #: least share of a sentence's content words that must occur in its cited passages
 MIN_WORD_SUPPORT = 1 / 3
@@ -34,12 +34,6 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|above|previous)\b"
     r"|\bsystem prompt\b|\byou are now\b|\bas an ai\b|\bnew instructions?\b",
     re.I,
-)
-_STOPWORDS = set(
-    """about above after again also been before being below between both could does doing down during
-    each from further have having here into itself just more most must only other over same should some
-    such than that their theirs them then there these they this those through under until very were
-    what when where which while with would your yours will shall""".split()
 )
 
 
@@ -179,10 +173,13 @@ def _undot(text: str) -> str:
 
 
 def _weak_support(claim: str, source: str) -> str:
-    content = [w for w in (w.lower() for w in _LETTERS.findall(claim)) if len(w) >= 4 and w not in _STOPWORDS]
+    """Content words (four letters or more, not stopwords, not numbers) whose first five letters are
+    not in the source; every script counts, so a word in any alphabet must be found."""
+    claimed = words(claim, every_script=True)
+    content = [w for w in claimed if len(w) >= 4 and w not in STOPWORDS and not w.isdigit()]
     if not content:
         return ""
-    prefixes = {p[:k] for p in _words(source) for k in (4, 5)}
+    prefixes = {w[:k] for w in words(_undot(source), every_script=True) for k in (4, 5)}
     found = sum(w[:5] in prefixes for w in content)
     if found < MIN_WORD_SUPPORT * len(content):
         return f"only {found} of {len(content)} words found in cited passage"

@@ -1,13 +1,16 @@
-"""The text rules ingestion and answering share: sentences and list bullets.
+"""The text rules ingestion and answering share: sentences, list bullets, words and stopwords.
 
 Each rule is written once. ``index.chunk`` cuts sources into sentences with ``sentence_spans``
 and ``bot.verify`` cuts a model's wording with it (``wording=True``: more than a capital starts
-a sentence); ``BULLET`` is the list-item rule of both. Plain ``re``: importing this costs nothing.
+a sentence); ``BULLET`` is the list-item rule of both. ``words`` and ``STOPWORDS`` are
+retrieval's tokens and the verifier's content words. Plain ``re`` and ``unicodedata``: importing
+this costs nothing.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # ------------------------------------------------------------------------------------ sentences
 
@@ -74,3 +77,36 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 #: a list bullet or number at the start of a line ("• ", "- ", "– ", "2) ", "10. ")
 BULLET = re.compile(r"^\s*(?:[•●▪◦*\-–]|\d{1,2}[.)])\s+")
+
+# ------------------------------------------------------------------------- words and stopwords
+
+#: general English that says nothing about a topic; no word of any corpus or suite
+STOPWORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for from with about as into over under is are was were
+    be been being do does did doing have has had having i me my we our you your he she it its they
+    them their this that these those there here what which who whom whose when where why how can
+    could should would will shall may might must not no nor so than too very just also any some such
+    only own same other again further then once all both each few more most s t don now tell know
+    please need want get go like one up out off down am let us ok okay hi hello thanks thank yes
+    """.split()
+)
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ANY_WORD = re.compile(r"[^\W_]+")
+
+
+def normalize(text: str) -> str:
+    """Lower case without accents, so "fiancée" meets "fiancee" and "Öskemen" meets "Oskemen"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("’", "'").lower()
+
+
+def words(text: str, *, every_script: bool = False) -> list[str]:
+    """Normalized words and numbers: "Öskemen's 112" -> ["oskemen", "s", "112"].
+
+    Retrieval indexes a-z and 0-9 only. ``every_script`` keeps letters and digits of any script
+    ("алматы"): the verifier must see a word it cannot find, whatever its alphabet.
+    """
+    return (_ANY_WORD if every_script else _ASCII_WORD).findall(normalize(text))

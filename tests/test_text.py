@@ -1,13 +1,13 @@
-"""One of each text rule: the sentences and bullets that the index and the bot share, and proof
-that each user reads the shared rule rather than a copy."""
+"""One of each text rule: the sentences, bullets, words and stopwords that the index and the bot
+share, and proof that each user reads the shared rule rather than a copy."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import verify
+from bot import lexical, verify
 from index import chunk, clean
-from index.text import BULLET, sentence_spans
+from index.text import BULLET, STOPWORDS, sentence_spans, words
 
 
 @pytest.mark.parametrize(
@@ -105,6 +105,36 @@ def test_not_bullets(line):
 
 
 @pytest.mark.parametrize(
+    ("source", "every_script", "expected"),
+    [
+        pytest.param("Öskemen's 112", False, ["oskemen", "s", "112"], id="folded-and-split"),
+        pytest.param("fiancée’s", False, ["fiancee", "s"], id="curly-apostrophe"),
+        pytest.param("SOS_clinic", False, ["sos", "clinic"], id="underscore-splits"),
+        pytest.param("Алматы 112", False, ["112"], id="retrieval-indexes-ascii-only"),
+        pytest.param("Алматы 112", True, ["алматы", "112"], id="every-script-for-the-verifier"),
+        pytest.param("Café №5", True, ["cafe", "no5"], id="every-script-still-folds"),
+    ],
+)
+def test_words(source, every_script, expected):
+    assert words(source, every_script=every_script) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "stop"),
+    [
+        pytest.param("the", True, id="article"),
+        pytest.param("please", True, id="politeness"),
+        pytest.param("where", True, id="wh-word"),
+        pytest.param("through", False, id="preposition-not-listed"),
+        pytest.param("police", False, id="topic-word"),
+        pytest.param("safe", False, id="everyday-topic-word"),
+    ],
+)
+def test_stopwords_are_general_english(word, stop):
+    assert (word in STOPWORDS) is stop
+
+
+@pytest.mark.parametrize(
     ("user", "name", "rule"),
     [
         pytest.param(chunk, "sentence_spans", sentence_spans, id="chunk-sentences"),
@@ -112,6 +142,10 @@ def test_not_bullets(line):
         pytest.param(chunk, "BULLET", BULLET, id="chunk-bullet"),
         pytest.param(clean, "_BULLET", BULLET, id="clean-bullet"),
         pytest.param(verify, "BULLET", BULLET, id="verify-bullet"),
+        pytest.param(lexical, "words", words, id="lexical-words"),
+        pytest.param(verify, "words", words, id="verify-words"),
+        pytest.param(lexical, "STOPWORDS", STOPWORDS, id="lexical-stopwords"),
+        pytest.param(verify, "STOPWORDS", STOPWORDS, id="verify-stopwords"),
     ],
 )
 def test_each_user_reads_the_shared_rule(user, name, rule):
@@ -121,7 +155,7 @@ def test_each_user_reads_the_shared_rule(user, name, rule):
 def test_no_copy_of_a_rule_is_left_behind():
     copies = {
         chunk: ["_ABBREV", "_SPLIT"],
-        verify: ["_ABBREVIATIONS", "_BOUNDARY", "_BULLET"],
+        verify: ["_ABBREVIATIONS", "_BOUNDARY", "_BULLET", "_STOPWORDS"],
     }
     left = [f"{m.__name__}.{a}" for m, attrs in copies.items() for a in attrs if hasattr(m, a)]
     assert left == []

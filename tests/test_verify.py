@@ -102,6 +102,7 @@ def test_sentences_supported_by_their_cited_passage_are_kept(sentence):
         pytest.param("SOS runs a clinic for victims of crime [1].", "name 'SOS'", id="acronym-at-start"),
         pytest.param("The clinic is in Block 5C of Samal-2 [3].", "address '5C'", id="invented-address"),
         pytest.param("Tap water is safe to drink everywhere [1].", "words found", id="unsupported-claim"),
+        pytest.param("Вызывайте пожарных немедленно [1].", "0 of 3 words found", id="words-in-any-script"),
     ],
 )
 def test_unsupported_sentences_are_dropped_with_a_reason(sentence, reason):
