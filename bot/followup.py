@@ -23,8 +23,8 @@ A follow-up is merged with the conversation's last question as resolved so far: 
 standalone turn, with the follow-ups after it folded in, so a follow-up never joins two
 unrelated earlier turns. A place in the follow-up replaces the earlier question's place
 ("...Officer in Astana?" + "And the one in Almaty?" -> "...Officer in Almaty"); otherwise the
-follow-up's words are appended. ``_PLACE`` is this module's place-name rule (``bot.retrieve``
-keeps its own, for spelling correction).
+follow-up's words are appended. Places are found by ``index.text.QUESTION_PLACE``, the place
+rule ``bot.retrieve`` uses on documents plus "for" ("and the one for Astana?").
 
 Embedding similarity to the earlier turn was measured as an extra signal and left out: a
 question that points back shares little wording with the turn it points to, so real follow-ups
@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from index.text import NAME, QUESTION_PLACE
 
 OWN_TOPIC = 3
 """Topic words from which a question stands alone even with a pronoun or a leading "and"."""
@@ -103,14 +105,12 @@ _DEMONSTRATIVE = re.compile(
     r"|\bthe\s+same\b|\bthen\s*[?.!]*\s*$",
     re.I,
 )
-_NAME = r"(?:[A-Z][a-z][\w\-]*)(?:\s+[A-Z][a-z][\w\-]*)*"
 # A noun phrase with a relative clause: a later pronoun in the clause refers to it.
 _RELATIVE = re.compile(
     r"\b(?:a|an|the|another|some|any|my|your|our)\s+(?:[\w\-]+\s+){0,3}?[\w\-]+\s+(?:that|which|who|whose)\b",
     re.I,
 )
-_PLACE = re.compile(rf"\b(in|at|from|near|for|to)\s+({_NAME})")
-_NAME_ONLY = re.compile(rf"^()({_NAME})\s*[?.!]*$")  # "Astana?": a place with its preposition left out
+_NAME_ONLY = re.compile(rf"^()({NAME})\s*[?.!]*$")  # "Astana?": a place with its preposition left out
 
 
 def _tokens(text: str) -> list[str]:
@@ -217,11 +217,11 @@ def _merge(base: str, question: str) -> str:
     """``base`` with the follow-up's place swapped in, or with the follow-up's words appended."""
     base = base.strip().rstrip("?.! ")
     rest = _body(question).rstrip("?.! ")
-    new_place = _PLACE.search(question) or _NAME_ONLY.match(rest)
-    old_places = list(_PLACE.finditer(base))
+    new_place = QUESTION_PLACE.search(question) or _NAME_ONLY.match(rest)
+    old_places = list(QUESTION_PLACE.finditer(base))
     if new_place and old_places:
         old = old_places[-1]
         base = base[: old.start(2)] + new_place.group(2) + base[old.end(2) :]
-        rest = "" if _NAME_ONLY.match(rest) else _PLACE.sub("", rest).strip()
+        rest = "" if _NAME_ONLY.match(rest) else QUESTION_PLACE.sub("", rest).strip()
         rest = re.sub(r"^(?:the one|in|at|for)\b\s*", "", rest, flags=re.I).strip()
     return f"{base} {rest}".strip()

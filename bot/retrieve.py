@@ -25,7 +25,7 @@ from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingEr
 from bot.lexical import LexicalIndex, query_tokens, stem, tokens
 from bot.settings import Settings
 from index import state, store
-from index.text import STOPWORDS, words
+from index.text import STOPWORDS, place_names, words
 
 RRF_K = 10  # small k: the top of each list counts most
 CANDIDATES = 30
@@ -68,15 +68,14 @@ class Snapshot:
         return snap
 
 
-_PLACE = re.compile(r"\b(?:in|at|from|near|outside|to)\s+([A-Z][a-z][\w\-]+)")
 _DEMONYM = re.compile(r"(?:ian|ican|ean|ese|ish)$")
 _CAPITALIZED = re.compile(r"\b[A-Z][a-z][\w\-]+")
 
 
 def places_in(texts: list[str], lexical: LexicalIndex) -> set[str]:
-    """Place names: always capitalized, often after "in"/"at"/"from" ("in Almaty"), and not
-    corpus-wide ("Kazakhstan")."""
-    after = Counter(m.group(1) for t in texts for m in _PLACE.finditer(t))
+    """Place names: always capitalized, often after "in"/"at"/"from" (``index.text.place_names``),
+    and not corpus-wide ("Kazakhstan")."""
+    after = Counter(name for t in texts for name in place_names(t))
     capital = Counter(m.group(0) for t in texts for m in _CAPITALIZED.finditer(t))
     lower = {w for t in texts for w in re.findall(r"\b[a-z][\w\-]+", t)}
     out = set()

@@ -1,16 +1,17 @@
-"""The text rules ingestion and answering share: sentences, list bullets, words and stopwords.
+"""The text rules ingestion and answering share: sentences, list bullets, words, stopwords, places.
 
 Each rule is written once. ``index.chunk`` cuts sources into sentences with ``sentence_spans``
 and ``bot.verify`` cuts a model's wording with it (``wording=True``: more than a capital starts
 a sentence); ``BULLET`` is the list-item rule of both. ``words`` and ``STOPWORDS`` are
-retrieval's tokens and the verifier's content words. Plain ``re`` and ``unicodedata``: importing
-this costs nothing.
+retrieval's tokens and the verifier's content words. ``PLACE`` finds "in Almaty" in documents,
+``QUESTION_PLACE`` in follow-ups. Plain ``re`` and ``unicodedata``: importing this costs nothing.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # ------------------------------------------------------------------------------------ sentences
 
@@ -110,3 +111,30 @@ def words(text: str, *, every_script: bool = False) -> list[str]:
     ("алматы"): the verifier must see a word it cannot find, whatever its alphabet.
     """
     return (_ANY_WORD if every_script else _ASCII_WORD).findall(normalize(text))
+
+
+# ------------------------------------------------------------------------------------- places
+
+#: a capitalised name of one or more words: "Almaty", "Nur-Sultan", "East Kazakhstan"
+NAME = r"[A-Z][a-z][\w\-]*(?:\s+[A-Z][a-z][\w\-]*)*"
+#: prepositions a place follows in a document: "in Almaty", "outside Astana"
+PLACE_PREPOSITIONS = ("in", "at", "from", "near", "outside", "to")
+#: in a question "for" names a place too ("and the one for Astana?"); in a document it is as
+#: often followed by an organisation or a people ("for Foreign Affairs", "for Americans")
+QUESTION_PLACE_PREPOSITIONS = (*PLACE_PREPOSITIONS, "for")
+
+
+def place_rule(prepositions: tuple[str, ...] = PLACE_PREPOSITIONS) -> re.Pattern[str]:
+    """Group 1 is the preposition, group 2 the name; only a lower-case preposition counts."""
+    return re.compile(rf"\b({'|'.join(prepositions)})\s+({NAME})")
+
+
+PLACE = place_rule()
+QUESTION_PLACE = place_rule(QUESTION_PLACE_PREPOSITIONS)
+
+
+def place_names(text: str) -> Iterator[str]:
+    """The first word of each name after a place preposition in a document: "Almaty" in "the
+    clinic in Almaty City"."""
+    for m in PLACE.finditer(text):
+        yield m.group(2).split()[0]

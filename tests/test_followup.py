@@ -189,6 +189,41 @@ def test_the_merged_query_comes_from_the_last_full_question(history, question, m
     assert resolve(question, history) == merged
 
 
+@pytest.mark.parametrize(
+    ("history", "question", "merged"),
+    [
+        pytest.param([SOS_ALMATY], "And in Astana?", "Where is the SOS clinic in Astana", id="in"),
+        pytest.param(
+            ["What is the embassy number for Almaty?"],
+            "And for Astana?",
+            "What is the embassy number for Astana",
+            id="for",
+        ),
+        pytest.param(
+            ["Is it safe to drive outside Almaty?"],
+            "And outside Astana?",
+            "Is it safe to drive outside Astana",
+            id="outside",
+        ),
+        pytest.param(
+            [SOS_ALMATY],
+            "And in East Kazakhstan?",
+            "Where is the SOS clinic in East Kazakhstan",
+            id="multi-word",
+        ),
+        pytest.param([SOS_ALMATY], "Astana?", "Where is the SOS clinic in Astana", id="name-alone"),
+        pytest.param(
+            [SOS_ALMATY],
+            "And in astana?",
+            "Where is the SOS clinic in Almaty in astana",
+            id="lower-case-is-no-place",
+        ),
+    ],
+)
+def test_a_place_in_the_follow_up_replaces_the_earlier_place(history, question, merged):
+    assert resolve(question, history) == merged
+
+
 def test_context_is_the_last_question_as_resolved():
     assert context([POLICE]) == POLICE
     assert context([POLICE, SOS_ALMATY, "And in Astana?"]) == "Where is the SOS clinic in Astana"

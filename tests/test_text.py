@@ -1,13 +1,13 @@
-"""One of each text rule: the sentences, bullets, words and stopwords that the index and the bot
-share, and proof that each user reads the shared rule rather than a copy."""
+"""One of each text rule: the sentences, bullets, words, stopwords and places that the index and
+the bot share, and proof that each user reads the shared rule rather than a copy."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import lexical, verify
+from bot import followup, lexical, retrieve, verify
 from index import chunk, clean
-from index.text import BULLET, STOPWORDS, sentence_spans, words
+from index.text import BULLET, QUESTION_PLACE, STOPWORDS, place_names, sentence_spans, words
 
 
 @pytest.mark.parametrize(
@@ -135,6 +135,37 @@ def test_stopwords_are_general_english(word, stop):
 
 
 @pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            "The clinic in Almaty City is near Astana.", ["Almaty", "Astana"], id="first-word-of-name"
+        ),
+        pytest.param("Avoid driving outside Aktau at night.", ["Aktau"], id="outside"),
+        pytest.param("Flights from Nur-Sultan to Oskemen", ["Nur-Sultan", "Oskemen"], id="hyphenated"),
+        pytest.param("Advice for Americans", [], id="for-is-not-a-place-in-documents"),
+        pytest.param("In Almaty, crime is low.", [], id="capital-preposition-starts-a-sentence"),
+        pytest.param("the clinic in almaty", [], id="lower-case-name"),
+    ],
+)
+def test_place_names_in_documents(source, expected):
+    assert list(place_names(source)) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        pytest.param("And for Astana?", "Astana", id="for"),
+        pytest.param("And outside Astana?", "Astana", id="outside"),
+        pytest.param("And the one in East Kazakhstan?", "East Kazakhstan", id="multi-word"),
+        pytest.param("And the embassy?", None, id="no-place"),
+    ],
+)
+def test_place_in_a_question(question, place):
+    m = QUESTION_PLACE.search(question)
+    assert (m.group(2) if m else None) == place
+
+
+@pytest.mark.parametrize(
     ("user", "name", "rule"),
     [
         pytest.param(chunk, "sentence_spans", sentence_spans, id="chunk-sentences"),
@@ -146,6 +177,8 @@ def test_stopwords_are_general_english(word, stop):
         pytest.param(verify, "words", words, id="verify-words"),
         pytest.param(lexical, "STOPWORDS", STOPWORDS, id="lexical-stopwords"),
         pytest.param(verify, "STOPWORDS", STOPWORDS, id="verify-stopwords"),
+        pytest.param(retrieve, "place_names", place_names, id="retrieve-places"),
+        pytest.param(followup, "QUESTION_PLACE", QUESTION_PLACE, id="followup-places"),
     ],
 )
 def test_each_user_reads_the_shared_rule(user, name, rule):
@@ -156,6 +189,8 @@ def test_no_copy_of_a_rule_is_left_behind():
     copies = {
         chunk: ["_ABBREV", "_SPLIT"],
         verify: ["_ABBREVIATIONS", "_BOUNDARY", "_BULLET", "_STOPWORDS"],
+        retrieve: ["_PLACE"],
+        followup: ["_PLACE", "_NAME"],
     }
     left = [f"{m.__name__}.{a}" for m, attrs in copies.items() for a in attrs if hasattr(m, a)]
     assert left == []
