@@ -53,10 +53,12 @@ from benchmarks.answerability_targets import BEFORE  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     ENV,
     TODAY,
+    git,
     squad_missing,
     squad_path,
     use_benchmark_environment,
 )
+from benchmarks.harness import machine as harness_machine  # noqa: E402
 
 use_benchmark_environment()
 
@@ -436,12 +438,9 @@ def changed_cases(with_lists: list[dict], emptied: list[dict]) -> dict:
 
 
 def machine() -> dict:
-    from benchmarks.run import _git
-    from benchmarks.run import machine as run_machine
-
-    m = run_machine()
+    m = harness_machine()
     # Changes to what is measured; benchmark outputs (README sections, JSON, SVG) do not count.
-    changed = _git(
+    changed = git(
         "status",
         "--porcelain",
         "--untracked-files=no",
@@ -455,7 +454,7 @@ def machine() -> dict:
     return {k: m[k] for k in ("date", "cpu", "cores", "python", "commit", "dirty")} | {
         "versions": {k: m["versions"].get(k) for k in ("torch", "chromadb", "onnxruntime")},
         "model_sha256": _sha(REPO / "bot" / "models" / "answerability.json"),
-        "model_commit": _git("log", "-1", "--format=%h", "--", "bot/models/answerability.json"),
+        "model_commit": git("log", "-1", "--format=%h", "--", "bot/models/answerability.json"),
     }
 
 

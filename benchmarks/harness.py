@@ -232,8 +232,8 @@ def machine() -> dict:
         "versions": {
             n: ver(n) for n in ("torch", "sentence-transformers", "chromadb", "onnxruntime", "gradio")
         },
-        "commit": _git("rev-parse", "--short", "HEAD"),
-        "dirty": bool(_git("status", "--porcelain")),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain")),
         "query_engine_setting": os.environ.get("WAYMARK_QUERY_ENGINE", "onnx (default)"),
     }
 
@@ -245,7 +245,8 @@ def _read(path: str) -> str:
         return ""
 
 
-def _git(*args: str) -> str:
+def git(*args: str) -> str:
+    """The output of a git command in the checkout, or "" when git is missing or fails."""
     try:
         return subprocess.run(
             ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=20
