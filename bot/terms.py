@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Levenshtein
+
 from bot.lexical import STOPWORDS, stem, words
 from bot.retrieve import Snapshot
 
@@ -115,22 +117,10 @@ def correct(word: str, snapshot: Snapshot) -> str:
     for cand in snapshot.surface_words.get(word[0], ()):
         if abs(len(cand) - len(word)) > limit:
             continue
-        d = _distance(word, cand, limit)
+        d = Levenshtein.distance(word, cand, score_cutoff=limit)  # limit + 1 when further
         if d < best_d:
             best, best_d = cand, d
     return best
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(cur) > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]
 
 
 def _apply(question: str, fixes: dict[str, str]) -> str:
