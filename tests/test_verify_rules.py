@@ -17,7 +17,8 @@ POLICE = (
     "emergency number (8-7172-70-2200) and ask to speak with the Embassy Duty Officer."
 )
 CLINIC = "SOS International Clinic, 11 Luganskogo Street. Hotline 8 800 080 7777, open all hours."
-PASSAGES = [POLICE, CLINIC]
+SIGN = "The sign over the door reads Медицинский центр Алматы."
+PASSAGES = [POLICE, CLINIC, SIGN]
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,16 @@ PASSAGES = [POLICE, CLINIC]
         ),
         pytest.param(
             "Glenn E. Curtis wrote the report [1].", ["Glenn E. Curtis wrote the report [1]."], id="initial"
+        ),
+        pytest.param(
+            "Dial 112 [1]. Öskemen has a clinic.",
+            ["Dial 112 [1].", "Öskemen has a clinic."],
+            id="any-capital-starts-a-sentence",
+        ),
+        pytest.param(
+            "Dial 112 [1]. ⚠ The clinic closes at 6.",
+            ["Dial 112 [1].", "⚠ The clinic closes at 6."],
+            id="a-symbol-starts-a-sentence",
         ),
         pytest.param(
             "The U.S. Embassy helps [1]. Dial 112 [1].",
@@ -87,6 +98,7 @@ def test_the_reason_for_dropping_a_sentence_names_what_is_missing(sentence, reas
         pytest.param("Or 02 [1].", id="no-content-words"),
         pytest.param("A police emergency number is 112 [1].", id="capital-of-the-first-word"),
         pytest.param("If I am a victim, I should dial 02 [1].", id="pronoun-I"),
+        pytest.param("Медицинский центр Алматы [3].", id="words-in-another-script"),
     ],
 )
 def test_supported_sentences_are_kept(sentence):
