@@ -1,53 +1,48 @@
-"""Every error a Waymark user can meet, in one tree.
+"""Every error a Waymark user can meet, in one tree; the CLI prints any of them on one line.
 
-WaymarkError                 base: the CLI prints its message on one line and exits 1
-├── CorpusError              the corpus folder or manifest cannot be used
-│   └── EmptyCorpusError     no readable document in the corpus
-├── DataDirError             the data folder cannot be created or written
-├── IndexMissingError        nothing has been indexed yet
-├── IndexBusyError           another `waymark index` run holds the lock
-├── IndexCorruptError        the index exists but cannot be read
-├── ChromaUnreachableError   the configured Chroma server does not answer
+WaymarkError                 (index.errors) base: the CLI prints its message on one line and exits 1
+├── CorpusError, EmptyCorpusError, DataDirError, IndexMissingError, IndexBusyError,
+│   IndexCorruptError, ChromaUnreachableError, AddError      (index.errors, re-exported here)
 ├── QuestionError            the question cannot be answered as typed
 ├── SuiteError               an eval suite file is malformed
 │   └── SquadError           (evals.squad) a SQuAD file cannot be converted
-├── ModelBackendError        the optional LLM backend failed
-└── AddError                 (waymark add/remove, the chat's upload) a document cannot be added or removed
+└── ModelBackendError        the optional LLM backend failed
+IngestError                  (index.errors) one document cannot be indexed; also printed on one line
+
+``index`` raises its own errors and never imports ``bot``; this module re-exports them so that
+``bot`` and everything above it import every user-facing error from one place.
 """
 
 from __future__ import annotations
 
+from index.errors import (
+    AddError,
+    ChromaUnreachableError,
+    CorpusError,
+    DataDirError,
+    EmptyCorpusError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMissingError,
+    IngestError,
+    WaymarkError,
+)
 
-class WaymarkError(Exception):
-    """Base class; the message tells the user what to do next."""
-
-
-class CorpusError(WaymarkError):
-    pass
-
-
-class EmptyCorpusError(CorpusError):
-    pass
-
-
-class DataDirError(WaymarkError):
-    pass
-
-
-class IndexMissingError(WaymarkError):
-    pass
-
-
-class IndexBusyError(WaymarkError):
-    pass
-
-
-class IndexCorruptError(WaymarkError):
-    pass
-
-
-class ChromaUnreachableError(WaymarkError):
-    pass
+__all__ = [
+    "AddError",
+    "ChromaUnreachableError",
+    "CorpusError",
+    "DataDirError",
+    "EmptyCorpusError",
+    "IndexBusyError",
+    "IndexCorruptError",
+    "IndexMissingError",
+    "IngestError",
+    "ModelBackendError",
+    "QuestionError",
+    "SuiteError",
+    "WaymarkError",
+]
 
 
 class QuestionError(WaymarkError):
@@ -60,7 +55,3 @@ class SuiteError(WaymarkError):
 
 class ModelBackendError(WaymarkError):
     pass
-
-
-class AddError(WaymarkError):
-    """A document cannot be added to (or removed from) the corpus; nothing was changed."""

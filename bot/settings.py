@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.errors import WaymarkError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: the checkout's root (in an installed wheel, the site-packages folder, which holds no corpus)
 REPO_ROOT = PACKAGE_DIR.parent
@@ -116,8 +118,6 @@ class Settings:
 
 
 def _convert(name: str, raw: str):
-    from bot.errors import WaymarkError
-
     try:
         if name in ("corpus_dir", "data_dir"):
             return Path(raw).expanduser().resolve()

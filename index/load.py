@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import CorpusError
 from index.dates import document_date
 from index.errors import (
+    CorpusError,
     CorruptDocumentError,
     EncodingError,
     IngestError,
@@ -58,10 +58,8 @@ class RawDocument:
     """
 
     id: str
-    path: Path
     text: str
     sha256: str
-    is_html: bool = False
     format: str = "text"
     meta: dict = field(default_factory=dict, compare=False, hash=False)
     layout: tuple[tuple[int, int, str], ...] = field(default=(), compare=False, hash=False)
@@ -118,7 +116,7 @@ def _read(path: Path, doc_id: str) -> RawDocument:
     if fmt == "pdf":
         if not data.lstrip()[:5].startswith(b"%PDF"):
             raise CorruptDocumentError(doc_id, "not a PDF (no %PDF header): damaged or mislabelled")
-        from index.pdf import load_pdf
+        from index.pdf import load_pdf  # pypdf: imported only when there is a PDF to read
 
         extracted = load_pdf(data, doc_id)
     else:
@@ -135,10 +133,8 @@ def _read(path: Path, doc_id: str) -> RawDocument:
     digest = hashlib.sha256(extracted.text.encode("utf-8")).hexdigest()
     return RawDocument(
         id=doc_id,
-        path=path,
         text=extracted.text,
         sha256=digest,
-        is_html=fmt == "html",
         format=fmt,
         meta=meta,
         layout=extracted.layout,
@@ -170,18 +166,11 @@ def _load_text(text: str, fmt: str, doc_id: str) -> Extracted:
     if not text.strip():
         raise NoTextError(doc_id, "empty")
     if fmt == "html":
-        from index.html import load_html
+        from index.html import load_html  # trafilatura and lxml (slow): only for a web page
 
         return load_html(text, doc_id)
     if fmt == "markdown":
-        from index.markdown import load_markdown
+        from index.markdown import load_markdown  # markdown-it: only for a Markdown file
 
         return load_markdown(text, doc_id)
     return Extracted(text, (), {})
-
-
-def html_to_text(html: str) -> str:
-    """Visible main text of a page (kept for callers of the old helper)."""
-    from index.html import load_html
-
-    return load_html(html, "page").text

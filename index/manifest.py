@@ -15,18 +15,15 @@ renamed over it), and keep its comments and layout when they can.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from filelock import FileLock
 
-from bot.errors import CorpusError
 from index.dates import DateValue, parse_iso_date
+from index.errors import CorpusError
+from index.files import FileLock, atomic_write, file_lock
 
 MANIFEST_NAME = "manifest.yaml"
 
@@ -109,7 +106,7 @@ def manifest_lock(corpus_dir: Path) -> FileLock:
 
     Re-entrant in one thread, so a caller may hold it around ``write_entry``; the lock file is
     hidden (the corpus loader skips dot files) and removed on release."""
-    return FileLock(str(corpus_dir / f".{MANIFEST_NAME}.lock"), timeout=LOCK_TIMEOUT, is_singleton=True)
+    return file_lock(corpus_dir / f".{MANIFEST_NAME}.lock", timeout=LOCK_TIMEOUT, reentrant=True)
 
 
 def read_entries(corpus_dir: Path) -> list[dict]:
@@ -145,7 +142,7 @@ def write_entry(corpus_dir: Path, entry: dict) -> None:
         if len(kept) != len(entries):
             text = _without_entry(text, str(entry["id"]), kept, path)
         new = _appended(text, entry, [*kept, entry], path)
-        _atomic_write(path, new)
+        atomic_write(path, new)
 
 
 def remove_entry(corpus_dir: Path, doc_id: str) -> dict | None:
@@ -160,7 +157,7 @@ def remove_entry(corpus_dir: Path, doc_id: str) -> dict | None:
         if not removed:
             return None
         kept = [e for e in entries if not (isinstance(e, dict) and str(e.get("id")) == doc_id)]
-        _atomic_write(path, _without_entry(text, doc_id, kept, path))
+        atomic_write(path, _without_entry(text, doc_id, kept, path))
         return removed[0]
 
 
@@ -235,21 +232,3 @@ def _rewritten(text: str, entries: list[dict]) -> str:
         {"documents": entries}, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False
     )
     return "".join(header or [MANIFEST_HEADER]) + body
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write beside the target and rename over it: readers see the old file or the new, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

