@@ -30,6 +30,7 @@ from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import IndexHandle, Snapshot, search
 from bot.settings import Settings
 from bot.terms import QueryTerms, proper_names, query_terms
+from bot.wording import make_wording
 from index.dates import UNKNOWN, parse_iso_date
 
 
@@ -114,8 +115,6 @@ class Answerer:
             embedder = CallableEmbedder(embed_query) if embed_query else query_embedder(settings)
         self.embedder = embedder
         if wording is None and settings.llm:
-            from bot.wording import make_wording
-
             wording = make_wording(settings)
         self.wording = wording
         self.model: Model = load_model()

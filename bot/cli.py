@@ -2,6 +2,11 @@
 remove documents.
 
 Every ``WaymarkError`` becomes one line on stderr and exit status 1, never a traceback.
+
+Commands import what they run when they run (chromadb and the models for ``ask``, Gradio for
+``chat``, the eval runner for ``eval``), so that ``waymark --help`` and a typo answer at once.
+This module is the composition root: it is the one place in ``bot`` that reaches up to
+``evals`` (for ``waymark eval``), and only when that command runs.
 """
 
 from __future__ import annotations
@@ -14,10 +19,9 @@ from pathlib import Path
 
 import click
 
-from bot.errors import WaymarkError
+from bot.errors import AddError, IngestError, WaymarkError
 from bot.render import closest_text
 from bot.settings import ENV_VARS, Settings
-from index.errors import IngestError
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -65,7 +69,7 @@ def main() -> None:
 @user_errors
 def index(corpus_dir, data_dir, rebuild, as_json) -> None:
     """Index the corpus (only changed documents are re-embedded)."""
-    from index.build import build_index
+    from index.build import build_index  # langchain and the embedders: only when indexing
 
     settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
     summary = build_index(
@@ -83,7 +87,7 @@ def index(corpus_dir, data_dir, rebuild, as_json) -> None:
 
 def calibrate_index(settings: Settings):
     """Set the new index generation's answer-or-abstain threshold now, not at the first question."""
-    from bot.answer import Answerer
+    from bot.answer import Answerer  # chromadb and the models (seconds): only for commands that answer
     from bot.calibrate import load_or_calibrate
 
     answerer = Answerer(settings.replace(llm="none"))  # scores evidence only: no wording model needed
@@ -92,12 +96,12 @@ def calibrate_index(settings: Settings):
 
 def ensure_index(settings: Settings) -> None:
     """Build the index on first use, so the first question just works."""
-    from index import store
+    from index import store  # chromadb: only for commands that read the index
 
     db = store.client(settings)
     if store.current_collection_name(db, settings):
         return
-    from index.build import build_index
+    from index.build import build_index  # the embedders: only when there is no index yet
 
     click.echo("No index yet: building it now (first run only)...", err=True)
     summary = build_index(settings, warn=lambda m: click.echo(f"warning: {m}", err=True), progress=True)
@@ -117,7 +121,7 @@ def ensure_index(settings: Settings) -> None:
 @user_errors
 def ask(question, corpus_dir, data_dir, history, stale_years, citations, today, as_json) -> None:
     """Answer one QUESTION from the sources."""
-    from bot.answer import Answerer
+    from bot.answer import Answerer  # chromadb and the models: not for --help
 
     settings = settings_from(
         {"corpus_dir": corpus_dir, "data_dir": data_dir, "today": today.date() if today else None}
@@ -145,7 +149,7 @@ def ask(question, corpus_dir, data_dir, history, stale_years, citations, today, 
 @user_errors
 def chat(corpus_dir, data_dir, host, port, share, allow_upload) -> None:
     """Open the chat in your browser (builds the index on first use)."""
-    from bot.ui import launch
+    from bot.ui import launch  # Gradio (seconds): only for the chat
 
     settings = settings_from(
         {
@@ -170,6 +174,8 @@ def chat(corpus_dir, data_dir, host, port, share, allow_upload) -> None:
 @user_errors
 def eval_command(suites, corpus_dir, data_dir, today, json_path, report_path, llm) -> None:
     """Run eval SUITES (YAML) and report per-check results."""
+    # The one import above bot/: the CLI is the composition root and `waymark eval` runs the
+    # evals layer on top of the answerer. Imported here so that no other command loads it.
     from evals.runner import run_suites
 
     settings = settings_from(
@@ -191,7 +197,7 @@ def eval_command(suites, corpus_dir, data_dir, today, json_path, report_path, ll
 @user_errors
 def sources(corpus_dir, data_dir, as_json) -> None:
     """List every indexed document with its date, age and how the date was found."""
-    from bot.catalog import catalog
+    from bot.catalog import catalog  # chromadb: only when listing
 
     settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
     rows = catalog(settings)
@@ -205,7 +211,7 @@ def sources(corpus_dir, data_dir, as_json) -> None:
 
 def reindexer(settings: Settings, quiet: bool = False):
     """The re-index step `add`/`remove` hand to index.add: incremental, the builder's own embeddings."""
-    from index.build import build_index
+    from index.build import build_index  # langchain and the embedders: only when re-indexing
 
     summaries: list = []
 
@@ -229,8 +235,7 @@ def add(sources, corpus_dir, data_dir, name, as_json) -> None:
     Each is copied into the corpus folder under a safe name with a manifest entry (title,
     publisher, kind, dates and how they were found, URL); an identical document is not added twice.
     """
-    from bot.errors import AddError
-    from index.add import add_source
+    from index.add import add_source  # the loaders and YAML: only when adding
 
     if name and len(sources) > 1:
         raise AddError("--name works with one source at a time.")
@@ -271,7 +276,7 @@ def add(sources, corpus_dir, data_dir, name, as_json) -> None:
 @user_errors
 def remove(doc_id, corpus_dir, data_dir) -> None:
     """Remove document ID (its file name, as `waymark sources` shows) from the corpus and the index."""
-    from index.add import remove_source
+    from index.add import remove_source  # the loaders and YAML: only when removing
 
     settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
     reindex = reindexer(settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from index.dates import DateValue
+from index.dates import DateValue, parse_iso_date
 
 if TYPE_CHECKING:
     from bot.answer import Citation
@@ -35,8 +35,6 @@ def age_phrase(age: int | None) -> str:
 def date_phrase(c: Citation) -> str:
     if c.age_years is None:
         return "undated"
-    from index.dates import parse_iso_date
-
     value = parse_iso_date(c.date)
     return f"{value.human() if value else c.date} ({age_phrase(c.age_years)})"
 

@@ -23,6 +23,7 @@ from pydantic import ConfigDict
 
 from bot.errors import ChromaUnreachableError, IndexCorruptError, IndexMissingError, WaymarkError
 from bot.lexical import LexicalIndex, query_tokens, stem, tokens
+from bot.query_embed import query_embedder
 from bot.settings import Settings
 from index import state, store
 from index.text import STOPWORDS, place_names, words
@@ -217,8 +218,6 @@ class HybridRetriever(BaseRetriever):
 
     @classmethod
     def from_settings(cls, settings: Settings, k: int = 4) -> HybridRetriever:
-        from bot.query_embed import query_embedder
-
         return cls(handle=IndexHandle(settings), embed_query=query_embedder(settings).embed, k=k)
 
     def _get_relevant_documents(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import hashlib
 import random
 import re
@@ -26,6 +27,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.answer import Answerer, usable_turns
+from bot.cli import ensure_index, settings_from
+from evals.runner import run_case
 from evals.suite import Case, load_suite
 
 TURNS = 2
@@ -205,9 +209,6 @@ def compare(settings, paths: Sequence[Path], answerer=None) -> Comparison:
 
 def compare_suites(settings, suites: dict[str, list[Case]], answerer=None) -> Comparison:
     """Each case through ``evals.runner.run_case`` alone and in its conversation variant."""
-    from bot.answer import Answerer, usable_turns
-    from evals.runner import run_case
-
     answerer = answerer or Answerer(settings)
     variants = suite_variants(suites)
     sources: dict = {}
@@ -240,10 +241,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.out}")
     if not args.compare:
         return 0
-    import datetime as dt
-
-    from bot.cli import ensure_index, settings_from
-
     today = dt.date.fromisoformat(args.today) if args.today else None
     settings = settings_from({"data_dir": args.data_dir, "today": today})
     ensure_index(settings)

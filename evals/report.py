@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from evals.suite import CHECKS
+
 if TYPE_CHECKING:
     from evals.runner import Report
 
 
 def markdown_report(report: Report) -> str:
-    from evals.runner import CHECKS
-
     s = report.summary()
     shares = [round(100 * s[c]["passed"] / s[c]["total"]) if s[c]["total"] else 100 for c in CHECKS]
     lines = [

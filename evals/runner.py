@@ -11,10 +11,11 @@ from bot.errors import WaymarkError
 from bot.render import closest_text
 from bot.settings import Settings
 from evals.doubles import double_for
-from evals.suite import Case, load_suite
+from evals.report import markdown_report
+from evals.suite import CHECKS, Case, load_suite
 from index.load import read_document
 
-CHECKS = ("fact", "doc", "stale", "abstain", "forbid")
+__all__ = ["CHECKS", "CaseResult", "Report", "check_case", "run_case", "run_suites"]
 
 
 @dataclass
@@ -103,8 +104,6 @@ class Report:
         return "\n".join(lines)
 
     def markdown(self) -> str:
-        from evals.report import markdown_report
-
         return markdown_report(self)
 
 

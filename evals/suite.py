@@ -23,6 +23,8 @@ import yaml
 from bot.errors import SuiteError
 
 FIELDS = {"id", "question", "history", "any", "forbid", "doc", "stale", "abstain"}
+#: what a case can check, in report order ("fact" is the ``any`` field)
+CHECKS = ("fact", "doc", "stale", "abstain", "forbid")
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from bot.calibrate import best_scores, level, unanswerable_evidence
 from bot.probes import make_probes, word_neighbours
 from bot.settings import SHIPPED_CORPUS, Settings
 from evals.suite import load_suite
+from index.build import build_index
 
 HERE = Path(__file__).resolve().parent
 WRITTEN_CORPUS = HERE / "corpus"
@@ -322,8 +323,6 @@ def collect_corpus(
     work: Path, name: str, corpus: Path, per_doc: int, seed: int, questions: list[Path]
 ) -> tuple[Rows, Rows, list]:
     """Build the corpus's index, then its probe rows (and labelled rows for the written one)."""
-    from index.build import build_index
-
     settings = Settings(corpus_dir=corpus, data_dir=work / f"{name}-data", today=dt.date(2026, 11, 25))
     build_index(settings, warn=lambda _m: None)
     answerer = Answerer(settings)
