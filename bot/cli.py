@@ -240,13 +240,14 @@ def add(sources, corpus_dir, data_dir, name, as_json) -> None:
     if name and len(sources) > 1:
         raise AddError("--name works with one source at a time.")
     settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
+    corpus = settings.editable_corpus()
     reindex = reindexer(settings, quiet=as_json)
     results, failed = [], 0
     for source in sources:
         try:
             added = add_source(
                 source,
-                settings.corpus_dir,
+                corpus,
                 name=name,
                 max_bytes=settings.max_upload_bytes,
                 today=settings.current_date(),
@@ -279,8 +280,9 @@ def remove(doc_id, corpus_dir, data_dir) -> None:
     from index.add import remove_source  # the loaders and YAML: only when removing
 
     settings = settings_from({"corpus_dir": corpus_dir, "data_dir": data_dir})
+    corpus = settings.editable_corpus()
     reindex = reindexer(settings)
-    entry = remove_source(doc_id, settings.corpus_dir, reindex=reindex)
+    entry = remove_source(doc_id, corpus, reindex=reindex)
     title = f" (“{entry['title']}”)" if entry.get("title") else ""
     click.echo(f"Removed {doc_id}{title} from {settings.corpus_dir} and its manifest.")
     if reindex.summaries:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.errors import WaymarkError
+from bot.errors import AddError, WaymarkError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: the checkout's root (in an installed wheel, the site-packages folder, which holds no corpus)
@@ -111,6 +111,18 @@ class Settings:
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
+
+    def editable_corpus(self) -> Path:
+        """The corpus folder, for adding or removing documents. The copy a wheel ships inside the
+        package is refused: an upgrade would replace it and drop what was added."""
+        if self.corpus_dir.resolve().is_relative_to(PACKAGE_DIR / "shipped"):
+            msg = (
+                "The corpus shipped inside the installed package cannot be changed. Use a folder "
+                "of your own: pass --corpus DIR or set WAYMARK_CORPUS_DIR (copy "
+                f"{self.corpus_dir} there first to keep the shipped documents)."
+            )
+            raise AddError(msg)
+        return self.corpus_dir
 
     @property
     def remote(self) -> bool:

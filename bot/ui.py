@@ -364,7 +364,7 @@ class SourceManager:
         try:
             added = add_source(
                 path,
-                self.settings.corpus_dir,
+                self.settings.editable_corpus(),
                 name=path.name,
                 max_bytes=self.settings.max_upload_bytes,
                 today=self.settings.current_date(),
@@ -379,7 +379,7 @@ class SourceManager:
 
     def _remove(self, doc_id: str) -> str:
         try:
-            entry = remove_source(doc_id, self.settings.corpus_dir, reindex=self._reindex)
+            entry = remove_source(doc_id, self.settings.editable_corpus(), reindex=self._reindex)
         except WaymarkError as exc:
             return f"✗ {esc(exc)}"
         except Exception:

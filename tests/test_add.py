@@ -624,3 +624,22 @@ def test_max_upload_setting_comes_from_the_environment():
     from bot import ui
 
     assert ui.launch_options(Settings(max_upload_mb=1))["max_file_size"] == 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["add", str(Path(__file__).parent / "fixtures" / "veloria_note.md")], id="add"),
+        pytest.param(["remove", "veloria_note.md"], id="remove"),
+    ],
+)
+def test_the_corpus_inside_an_installed_package_is_never_changed(tmp_path, args):
+    """A wheel ships the corpus inside the package; an upgrade would replace it, so documents are
+    added to a folder of the user's own instead (the path need not exist for the refusal)."""
+    from bot.settings import PACKAGE_DIR
+
+    packaged = PACKAGE_DIR / "shipped" / "corpus"
+    result = CliRunner().invoke(main, [*args, "--corpus", str(packaged), "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 1, result.output
+    assert "cannot be changed" in result.output and "--corpus DIR" in result.output
+    assert not (PACKAGE_DIR / "shipped").exists() or not (packaged / "manifest.yaml").exists()
