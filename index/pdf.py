@@ -135,7 +135,9 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
     furniture only when it is set smaller than the body text, and then its first occurrence stays;
     at body size it is content ("Police: 102" heading each city's page) and stays everywhere. So
     is a body-size line whose numbers change from page to page ("...the night line of district
-    4..."): a running header repeats itself, content about each page's subject does not."""
+    4..."): a running header repeats itself, content about each page's subject does not. A line
+    carrying its own page's number goes when, with that number blanked, most pages read the same
+    ("page 3 of 50"), not when more changes ("District 3 duty officer: ... 555 1003")."""
 
     def norm(line: str) -> str:
         return re.sub(r"\d+", "#", " ".join(line.lower().split()))
@@ -145,10 +147,12 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
     ]
     seen: Counter[str] = Counter()
     variants: dict[str, set[str]] = {}
-    for lines, idx in zip(pages, edges, strict=True):
+    unpaged: dict[str, Counter[str]] = {}  # each line with its own page's number blanked
+    for number, (lines, idx) in enumerate(zip(pages, edges, strict=True), 1):
         seen.update({norm(lines[i]) for i in idx if lines[i].strip()})
         for i in idx:
             variants.setdefault(norm(lines[i]), set()).add(" ".join(lines[i].split()))
+            unpaged.setdefault(norm(lines[i]), Counter())[_blank_page(lines[i], number)] += 1
     needed = max(2, int(0.6 * len(pages) + 0.5))
     repeated = {key for key, n in seen.items() if n >= needed} if len(pages) >= 2 else set()
     drop: list[set[int]] = []
@@ -165,8 +169,9 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
                 continue
             body = not all(word in small for word in line.split())
             sentence = len(line.split()) >= 8 and bool(_END.search(line))
-            if not sentence and str(number) in re.findall(r"\d+", line):
-                gone.add(i)  # a running header that carries the page number: "Report, page 3 of 50"
+            paged = unpaged[key].most_common(1)[0][1] >= needed  # most pages differ only in their number
+            if not sentence and paged and str(number) in re.findall(r"\d+", line):
+                gone.add(i)  # a running header carrying the page number: "Report, page 3 of 50"
                 continue
             if body and len(variants[key]) > 1:
                 continue  # its numbers change with the page's subject: content, not a header
@@ -179,6 +184,12 @@ def _furniture(pages: list[list[str]], smalls: list[set[str]]) -> list[set[int]]
             gone.add(i)
         drop.append(gone)
     return drop
+
+
+def _blank_page(line: str, number: int) -> str:
+    """The line with its page's number as a whole number blanked ("page 3 of 50" -> "page # of 50"),
+    so a running header reads the same on every page and "District 3 ... 555 1003" does not."""
+    return re.sub(rf"(?<!\d){number}(?!\d)", "#", " ".join(line.split()))
 
 
 def _assemble(pages: list[Page]) -> Extracted:

@@ -242,3 +242,29 @@ def make_city_contacts_pdf(
         _para(pdf, f"Emergency services in {city} answer around the clock in English and Velorian.")
     pdf.output(str(path))
     return Path(path)
+
+
+DISTRICT_HEADER = "Veloria district guide, page {n} of {m}"
+
+
+def make_district_pages_pdf(path: Path | str, pages: int = 4) -> Path:
+    """One page per district, page N about district N: its first body line carries the page's own
+    number ("District 3 duty officer: +37 21 555 1003") under a small running header that carries
+    the page number too ("Veloria district guide, page 3 of 4")."""
+    from fpdf import FPDF
+
+    class Districts(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", size=8)
+            text = DISTRICT_HEADER.format(n=self.page_no(), m="{nb}")
+            self.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT", align="C")
+
+    pdf = Districts()
+    pdf.alias_nb_pages()
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.cell(0, 7, f"District {n} duty officer: +37 21 555 {1000 + n}", new_x="LMARGIN", new_y="NEXT")
+        _para(pdf, f"The duty officer of district {n} helps travellers who have lost their passport.")
+    pdf.output(str(path))
+    return Path(path)

@@ -297,6 +297,17 @@ def test_pdf_contact_lines_repeated_in_body_type_are_all_kept(tmp_path):
     assert HEADER not in doc.text and "Page 2" not in doc.text
 
 
+def test_pdf_line_naming_its_pages_own_number_is_content_not_a_header(tmp_path):
+    """Page N about district N: "District 3 ... 555 1003" changes more than the page number, so
+    it stays on every page; the running header that only counts pages goes."""
+    from tests.pdf_fixtures import DISTRICT_HEADER, make_district_pages_pdf
+
+    doc = load(make_district_pages_pdf(tmp_path / "districts.pdf", pages=4))
+    for n in range(1, 5):
+        assert f"District {n} duty officer: +37 21 555 {1000 + n}" in doc.text
+    assert DISTRICT_HEADER.format(n=2, m=4) not in doc.text and "district guide" not in doc.text
+
+
 def test_html_wrapper_named_like_a_menu_keeps_the_article_inside(tmp_path):
     page = tmp_path / "w.html"
     page.write_text(
