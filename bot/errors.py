@@ -6,7 +6,8 @@ WaymarkError                 (index.errors) base: the CLI prints its message on 
 ├── QuestionError            the question cannot be answered as typed
 ├── SuiteError               an eval suite file is malformed
 │   └── SquadError           (evals.squad) a SQuAD file cannot be converted
-└── ModelBackendError        the optional LLM backend failed
+├── ModelBackendError        the optional LLM backend failed
+└── ReaderError              the shipped reader model is missing or unreadable
 IngestError                  (index.errors) one document cannot be indexed; also printed on one line
 
 ``index`` raises its own errors and never imports ``bot``; this module re-exports them so that
@@ -40,6 +41,7 @@ __all__ = [
     "IngestError",
     "ModelBackendError",
     "QuestionError",
+    "ReaderError",
     "SuiteError",
     "WaymarkError",
 ]
@@ -54,4 +56,8 @@ class SuiteError(WaymarkError):
 
 
 class ModelBackendError(WaymarkError):
+    pass
+
+
+class ReaderError(WaymarkError):
     pass

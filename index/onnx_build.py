@@ -23,6 +23,7 @@ import numpy as np
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT = "last_hidden_state"
+LOGITS = "logits"  # the output with ``head="classifier"``: a sequence-classification model's score
 _DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
 
 
@@ -64,8 +65,18 @@ def load_weights(source: Path) -> dict[str, np.ndarray]:
     return weights
 
 
-def build_graph(source: Path, out: Path, opset: int, weights: dict[str, np.ndarray] | None = None) -> None:
-    """Write the encoder of the model in ``source`` to ``out`` (inputs and output as the traced export)."""
+def build_graph(
+    source: Path,
+    out: Path,
+    opset: int,
+    weights: dict[str, np.ndarray] | None = None,
+    head: str = "encoder",
+) -> None:
+    """Write the encoder of the model in ``source`` to ``out`` (inputs and output as the traced export).
+
+    ``head="classifier"`` writes a ``BertForSequenceClassification`` instead (a cross-encoder): the
+    first token through the pooler (dense, tanh) and the classifier, output ``logits`` (batch, labels).
+    """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -149,12 +160,20 @@ def build_graph(source: Path, out: Path, opset: int, weights: dict[str, np.ndarr
         x = linear(h1, f"{p}.intermediate.dense")
         gelu = op("Mul", [op("Mul", [x, half]), op("Add", [one, op("Erf", [op("Div", [x, sqrt2])])])])
         h = layer_norm(op("Add", [linear(gelu, f"{p}.output.dense"), h1]), f"{p}.output.LayerNorm")
-    nodes.append(helper.make_node("Identity", [h], [OUTPUT], name=OUTPUT))
+    if head == "classifier":
+        first = op("Gather", [h, const("first", np.int64(0))], axis=1)
+        pooled = op("Tanh", [linear(first, "pooler.dense")])
+        nodes.append(helper.make_node("Identity", [linear(pooled, "classifier")], [LOGITS], name=LOGITS))
+        labels = int(w["classifier.bias"].shape[0]) if "classifier.bias" in w else 1
+        output = helper.make_tensor_value_info(LOGITS, TensorProto.FLOAT, ["batch", labels])
+    else:
+        nodes.append(helper.make_node("Identity", [h], [OUTPUT], name=OUTPUT))
+        output = helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["batch", "sequence", hidden])
     graph = helper.make_graph(
         nodes,
         "bert_encoder",
         [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "sequence"]) for name in INPUTS],
-        [helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, ["batch", "sequence", hidden])],
+        [output],
         initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="waymark")

