@@ -18,15 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
-import numpy as np
-
 from bot import compose, render
-from bot.answerability import Model, load_model
 from bot.calibrate import load_or_calibrate
 from bot.errors import QuestionError
 from bot.followup import resolve, stands_alone
 from bot.query_embed import CallableEmbedder, QueryEmbedder, query_embedder
 from bot.question import MAX_CHARS, clean_question
+from bot.reader import Reader, load_reader
 from bot.retrieve import IndexHandle, Snapshot, search
 from bot.settings import Settings
 from bot.terms import QueryTerms, proper_names, query_terms
@@ -106,6 +104,7 @@ class Answerer:
         *,
         embed_query: Callable[[str], list[float]] | None = None,
         threshold: float | None = None,
+        reader: Reader | None = None,
     ) -> None:
         """``threshold`` fixes the answer-or-abstain operating point (benchmarks sweep it);
         by default each index gets its calibrated one (``bot.calibrate``)."""
@@ -117,8 +116,7 @@ class Answerer:
         if wording is None and settings.llm:
             wording = make_wording(settings)
         self.wording = wording
-        self.model: Model = load_model()
-        self._unit_vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self.reader: Reader = reader or load_reader()
         self._thresholds: dict[str, float] = {}
         self._calibrating = threading.Lock()
         self.fixed_threshold = threshold
@@ -152,7 +150,7 @@ class Answerer:
 
     def _ground(self, text: str, query: str, stale_years, limit: int, clock: list[float]) -> Answer:
         """Retrieve and pick the quotes; ``clock`` gets a time stamp after each stage."""
-        found = self.evidence(query, text, clock)
+        found = self.evidence(query, clock)
         if found.names:
             return self._abstain(text, query, "names", found.names)
         threshold = self.threshold(found.snapshot)
@@ -169,30 +167,32 @@ class Answerer:
     def evidence(
         self,
         query: str,
-        text: str | None = None,
         clock: list[float] | None = None,
         exclude: Callable[[str], bool] | None = None,
     ) -> Evidence:
-        """Candidates for ``query`` (``text``: the user's own words when ``query`` merged a
-        follow-up), each with its features and calibrated probability, most probable first.
-        ``exclude`` hides sentences from the candidates (probes with the answer taken away)."""
+        """Candidates for ``query``, each with the reader's calibrated probability that it
+        answers, most probable first (a follow-up is read as merged into ``query``). ``exclude``
+        hides sentences from the candidates (probes with the answer taken away)."""
         clock = clock if clock is not None else []
         snapshot = self.handle.snapshot()
         terms = query_terms(query, snapshot)
         names = compose.unknown_names(terms, snapshot)
         if names:
-            return Evidence(snapshot, terms, [], np.zeros((0, 0)), proper_names(query)[:3] or names)
-        follow = query_terms(text, snapshot) if text is not None and query != text else None
+            return Evidence(snapshot, terms, [], proper_names(query)[:3] or names)
         vector = self.embedder.embed(terms.corrected)
         clock.append(time.perf_counter())
         hits = search(snapshot, vector, terms.corrected)
         clock.append(time.perf_counter())
-        units = compose.candidate_units(snapshot, hits, terms, follow)
+        units = compose.candidate_units(snapshot, hits, terms)
         if exclude is not None:
             units = [u for u in units if not exclude(u.text(snapshot))]
-        units = compose.add_meaning(units, vector, lambda top: self._embed_units(snapshot, top))
-        features = compose.score(units, snapshot, terms, self.model)
-        return Evidence(snapshot, terms, units, features)
+        units = compose.read(terms.corrected, units, self.reader)
+        return Evidence(snapshot, terms, units)
+
+    def best_probability(self, question: str, exclude: Callable[[str], bool] | None = None) -> float:
+        """The most probable candidate's probability of answering (0 when there is none)."""
+        found = self.evidence(question, exclude=exclude)
+        return found.units[0].p if found.units else 0.0
 
     def threshold(self, snapshot: Snapshot) -> float:
         """The operating point for this index: the model's, raised or lowered per corpus from
@@ -215,22 +215,6 @@ class Answerer:
         near = [u for u in found.units if u.p >= CLOSEST_FLOOR * threshold][:4]
         near = [u for u in near if not any(ch.isdigit() for ch in u.text(found.snapshot))][:2]
         return [self._citation(n, found.snapshot, u, today) for n, u in enumerate(near, 1)]
-
-    def _embed_units(self, snapshot: Snapshot, units: list[compose.Unit]) -> np.ndarray:
-        """Sentence vectors, cached: the same sentences answer many questions (thread-safe: the
-        cache is only read once per key and replaced, never cleared under a reader)."""
-        cache = self._unit_vectors
-        keys = [(snapshot.name, u.passage, u.start) for u in units]
-        found = {k: cache[k] for k in keys if k in cache}
-        missing = [i for i, k in enumerate(keys) if k not in found]
-        if missing:
-            fresh = self.embedder.embed_many([units[i].text(snapshot) for i in missing])
-            for i, vec in zip(missing, fresh, strict=True):
-                found[keys[i]] = np.asarray(vec, dtype=np.float32)
-            if len(cache) > 50_000:
-                self._unit_vectors = cache = {}
-            cache.update({keys[i]: found[keys[i]] for i in missing})
-        return np.stack([found[k] for k in keys])
 
     def resolve(self, question: str, earlier: list[str]) -> str:
         """The question to search with: a standalone question as typed, a follow-up merged with
@@ -285,7 +269,6 @@ class Evidence:
     snapshot: Snapshot
     terms: QueryTerms
     units: list[compose.Unit]
-    features: np.ndarray
     names: list[str] = field(default_factory=list)  # names the corpus never mentions
 
 

@@ -1,35 +1,37 @@
 """Per-corpus calibration: each index gets its own answer-or-abstain threshold, no retraining.
 
-Scores of the same model shift from corpus to corpus (a corpus of near-duplicate advisories
-makes every question look answered). So, once per index generation, the answerer scores
+The reader's scores shift from corpus to corpus (a corpus of near-duplicate advisories makes
+every question look answered). So, once per index generation, the answerer scores
 questions this corpus cannot answer: synthetic probes made from its own sentences with the
 answer taken away or the key word swapped (``bot.probes``), and a bank of questions no document
-answers. Their typical score (the ``LEVEL`` quantile) is compared with the same level measured
-on the training corpora (stored with the model): the threshold moves by the difference, within
-``[LOW x, HIGH x]`` the model's validated threshold, so a corpus can neither answer everything
-nor nothing. The result is saved next to the index (``<data dir>/calibration/<generation>.json``).
+answers. The threshold never lets a bank question through. Their typical score (the ``LEVEL``
+quantile) is compared with the same level measured
+on the reader's training corpora (``reference_level`` in its ``calibration.json``): the
+threshold moves by the difference, within ``[LOW x, HIGH x]`` the reader's validated threshold, so
+a corpus can neither answer everything nor nothing.
+The result is saved next to the index (``<data dir>/calibration/<generation>.json``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from bot.answerability import Model
 from bot.probes import make_probes
+from bot.reader import Reader
+from bot.retrieve import Snapshot
 
-if TYPE_CHECKING:
-    from bot.answer import Answerer
-    from bot.retrieve import Snapshot
-
-LOW, HIGH = 0.5, 2.0  # the corpus threshold stays within these multiples of the model's
+LOW, HIGH = 0.5, 2.0  # the corpus threshold stays within these multiples of the reader's
 LEVEL = 0.75  # quantile of unanswerable-question scores compared across corpora
 SENTENCES = 40  # sentences probed per corpus (each gives a removed and a swapped probe)
+RULE = 2  # bump when calibration changes, so saved thresholds are made again
+BANK_MARGIN = 0.01  # the threshold stays at least this far above every bank question's score
 
 # Questions that no document answers, whatever the corpus: they ask about the asker's own life.
 BANK = (
@@ -52,6 +54,16 @@ BANK = (
 )
 
 
+class Scorer(Protocol):
+    """What calibration needs of the answerer (``bot.answer.Answerer`` is one)."""
+
+    reader: Reader
+
+    def best_probability(self, question: str, exclude: Callable[[str], bool] | None = None) -> float:
+        """The most probable candidate's probability of answering ``question`` (0 when none)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Calibration:
     threshold: float
@@ -59,45 +71,50 @@ class Calibration:
     level: float  # this corpus's unanswerable-question score level
     reference_level: float | None
     questions: int
+    reader: str = ""  # the reader's fingerprint: a retrained reader calibrates again
+    rule: int = 0  # ``RULE`` when made: a changed rule calibrates again
 
 
-def unanswerable_evidence(answerer: Answerer, snapshot: Snapshot, seed: int = 7) -> list[np.ndarray]:
-    """Candidate features, best-ranked first, for each question this corpus cannot answer."""
-    found = []
-    for probe in make_probes(snapshot, SENTENCES, seed=seed, kinds=("removed", "swapped")):
-        found.append(answerer.evidence(probe.question, exclude=probe.excluded).features)
-    found += [answerer.evidence(question).features for question in BANK]
-    return found
+def unanswerable_scores(answerer: Scorer, snapshot: Snapshot, seed: int = 7) -> list[float]:
+    """The best candidate's probability for each question this corpus cannot answer."""
+    probes = make_probes(snapshot, SENTENCES, seed=seed)
+    scores = [answerer.best_probability(probe.question, exclude=probe.excluded) for probe in probes]
+    return scores + bank_scores(answerer)
 
 
-def best_scores(model: Model, evidence: list[np.ndarray]) -> list[float]:
-    """The model's probability for each question's best-ranked candidate (0 when none)."""
-    return [float(model.probability(x[:1])[0]) if len(x) else 0.0 for x in evidence]
+def bank_scores(answerer: Scorer) -> list[float]:
+    """The bank's questions: no document of any corpus answers them (they ask about the asker)."""
+    return [answerer.best_probability(question) for question in BANK]
 
 
 def level(scores: list[float]) -> float:
     return float(np.quantile(scores, LEVEL)) if scores else 0.0
 
 
-def calibrate(answerer: Answerer, snapshot: Snapshot) -> Calibration:
-    """This index's threshold: the model's, moved by how much higher or lower questions it
+def calibrate(answerer: Scorer, snapshot: Snapshot) -> Calibration:
+    """This index's threshold: the reader's, moved by how much higher or lower questions it
     cannot answer score here than on the training corpora."""
-    model = answerer.model
-    scores = best_scores(model, unanswerable_evidence(answerer, snapshot))
+    reader = answerer.reader
+    scores = unanswerable_scores(answerer, snapshot)
     here = level(scores)
-    base = model.threshold
-    shift = here - model.reference_level if model.reference_level is not None else 0.0
-    threshold = float(np.clip(base + shift, LOW * base, HIGH * base))
-    return Calibration(round(threshold, 4), base, round(here, 4), model.reference_level, len(scores))
+    base, reference = reader.threshold, reader.reference_level
+    shift = here - reference if reference is not None else 0.0
+    # no question of the bank may be answered here: it is unanswerable whatever the corpus
+    floor = max(scores[-len(BANK) :]) + BANK_MARGIN
+    threshold = float(np.clip(max(base + shift, floor), LOW * base, HIGH * base))
+    return Calibration(
+        round(threshold, 4), base, round(here, 4), reference, len(scores), reader.fingerprint, RULE
+    )
 
 
-def load_or_calibrate(answerer: Answerer, snapshot: Snapshot, data_dir: Path) -> Calibration:
+def load_or_calibrate(answerer: Scorer, snapshot: Snapshot, data_dir: Path) -> Calibration:
     """The saved calibration of this index generation, made and saved on first use."""
     path = Path(data_dir) / "calibration" / f"{snapshot.name}.json"
-    base = answerer.model.threshold
+    base, reference = answerer.reader.threshold, answerer.reader.reference_level
     try:
         saved = Calibration(**json.loads(path.read_text(encoding="utf-8")))
-        if saved.model_threshold == base and saved.reference_level == answerer.model.reference_level:
+        wanted = (base, reference, answerer.reader.fingerprint, RULE)
+        if (saved.model_threshold, saved.reference_level, saved.reader, saved.rule) == wanted:
             return saved
     except (OSError, ValueError, TypeError):
         pass

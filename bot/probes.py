@@ -2,16 +2,15 @@
 
 Cloze-style question generation (unsupervised QA, Lewis et al. 2019): take a sentence, pick an
 answer span in it (a number, a date, a name, or a rare word), and ask for it with a wh-phrase and
-some of the sentence's other words. Three kinds of probe come from each sentence:
+some of the sentence's other words. Two kinds of unanswerable probe come from each sentence:
 
-* ``cloze``: the question as made; a sentence holding the answer span answers it;
-* ``removed``: the same question with every sentence holding the answer taken away, so what
+* ``removed``: the question with every sentence holding the answer taken away, so what
   retrieval finds looks relevant but does not answer (SQuAD v2's "plausible" distractors);
 * ``swapped``: the question's rarest word replaced by a rare word of another document, so the
   sentence it came from no longer answers it (the other-country near miss).
 
-``training/`` uses these to learn the answerability model; ``bot.calibrate`` uses them on each
-new index to set that corpus's threshold. No eval suite question is ever a probe.
+``bot.calibrate`` scores them on each new index to set that corpus's threshold. No eval suite
+question is ever a probe.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from bot.lexical import STOPWORDS, normalize, stem, words
 from bot.retrieve import Snapshot
 
-KINDS = ("cloze", "removed", "swapped")
+KINDS = ("removed", "swapped")
 _PHONE = re.compile(r"\+?\d[\d\- ]{4,}\d")
 _NUMBER = re.compile(r"\b\d{2,}(?:[.,]\d+)?\b")
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
@@ -58,17 +57,9 @@ _WH = {
 @dataclass(frozen=True)
 class Probe:
     question: str
-    answer: str  # the span a sentence must hold to answer; for removed/swapped, the original's
+    answer: str  # the span the original question asked for
     kind: str  # one of KINDS
     source_id: str
-
-    @property
-    def answerable(self) -> bool:
-        return self.kind == "cloze"
-
-    def answers(self, sentence: str) -> bool:
-        """Whether ``sentence`` answers this probe (never, for removed and swapped probes)."""
-        return self.answerable and normalize(self.answer) in normalize(sentence)
 
     def excluded(self, sentence: str) -> bool:
         """For a removed probe, the sentences retrieval must not see."""
@@ -90,7 +81,6 @@ def make_probes(
     seed: int = 0,
     kinds: tuple[str, ...] = KINDS,
     sources=None,
-    neighbours: dict[str, list[str]] | None = None,
 ) -> list[Probe]:
     """Up to ``n`` probes of each kind, from sentences of ``sources`` (all documents if None)."""
     rng = random.Random(seed)
@@ -102,13 +92,11 @@ def make_probes(
     for sid, sentence in pool:
         if made >= n:
             break
-        cloze = make_question(sentence, snapshot, rng, neighbours)
-        if cloze is None:
+        made_question = make_question(sentence, snapshot, rng)
+        if made_question is None:
             continue
-        question, answer = cloze
+        question, answer = made_question
         made += 1
-        if "cloze" in kinds:
-            out.append(Probe(question, answer, "cloze", sid))
         if "removed" in kinds:
             out.append(Probe(question, answer, "removed", sid))
         if "swapped" in kinds:
@@ -118,14 +106,11 @@ def make_probes(
     return out
 
 
-def make_question(
-    sentence: str, snapshot: Snapshot, rng: random.Random, neighbours: dict[str, list[str]] | None = None
-) -> tuple[str, str] | None:
+def make_question(sentence: str, snapshot: Snapshot, rng: random.Random) -> tuple[str, str] | None:
     """A question asking for one span of ``sentence``, and that span; None if nothing fits.
 
-    People rarely reuse a source's words: some kept words are swapped for a near word
-    (``neighbours``, from word embeddings) or for another word of the corpus, and a general
-    aside may wrap the question, so coverage spreads as it does for real questions."""
+    People rarely reuse a source's words: some kept words are swapped for another word of the
+    corpus, and a general aside may wrap the question, as real questions are."""
     span = _answer_span(sentence, snapshot, rng)
     if span is None:
         return None
@@ -138,12 +123,8 @@ def make_question(
     keep = max(2, min(len(content), rng.randint(2, 6)))
     chosen = [content[i] for i in sorted(rng.sample(range(len(content)), keep))]
     vocab = snapshot.surface_words
-    for i, word in enumerate(chosen):
-        roll = rng.random()
-        near = (neighbours or {}).get(word)
-        if near and roll < 0.3:
-            chosen[i] = rng.choice(near)
-        elif roll > 0.92 and vocab:
+    for i in range(len(chosen)):
+        if rng.random() > 0.92 and vocab:
             bucket = vocab[rng.choice(sorted(vocab))]
             chosen[i] = rng.choice(bucket)
     wh = rng.choice(_WH[kind])
@@ -191,26 +172,3 @@ def swap_rarest(
     if not others:
         return None
     return re.sub(rf"\b{re.escape(rarest)}\b", rng.choice(others), question, count=1)
-
-
-def word_neighbours(
-    snapshot: Snapshot, embed_many, k: int = 3, min_cosine: float = 0.55
-) -> dict[str, list[str]]:
-    """For each corpus word, its nearest other corpus words by embedding (stand-ins for the
-    words a person might use instead: "mobile" for "cell")."""
-    import numpy as np
-
-    vocab = sorted({w for bucket in snapshot.surface_words.values() for w in bucket})
-    if len(vocab) < 2:
-        return {}
-    vectors = np.asarray(embed_many(vocab), dtype=np.float32)
-    out: dict[str, list[str]] = {}
-    for start in range(0, len(vocab), 512):
-        sims = vectors[start : start + 512] @ vectors.T
-        for row, i in enumerate(range(start, min(start + 512, len(vocab)))):
-            sims[row, i] = -1.0
-            best = np.argsort(-sims[row])[:k]
-            near = [vocab[j] for j in best if sims[row, j] >= min_cosine and stem(vocab[j]) != stem(vocab[i])]
-            if near:
-                out[vocab[i]] = near
-    return out

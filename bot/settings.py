@@ -42,7 +42,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
         "stale_years",
         "Warn when the newest source behind an answer is older (default 3).",
     ),
-    "WAYMARK_CITATIONS": ("citations", "Most quotes in one answer (default 4)."),
+    "WAYMARK_CITATIONS": (
+        "citations",
+        "Most quotes in one answer: every sentence the reader finds answering, up to this many (default 3).",
+    ),
     "WAYMARK_TODAY": ("today", "Pretend today is this ISO date, for reproducible evals."),
     "WAYMARK_HOST": ("host", "Chat bind address (default 127.0.0.1)."),
     "WAYMARK_PORT": ("port", "Chat port (default 7860)."),
@@ -77,7 +80,7 @@ class Settings:
     chroma_host: str | None = None
     chroma_port: int = 8000
     stale_years: float = 3.0
-    citations: int = 4
+    citations: int = 3
     today: dt.date | None = None
     host: str = "127.0.0.1"
     port: int = 7860

@@ -11,6 +11,7 @@ import pytest
 
 from bot.answer import Answerer
 from bot.calibrate import BANK, HIGH, LOW, calibrate, load_or_calibrate
+from bot.probes import make_probes
 from tests.conftest import settings_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -89,7 +90,7 @@ def test_unanswerable_bank_abstains_on_every_corpus(veloria, squad, answerer):
 def test_threshold_stays_near_the_validated_one(veloria, squad):
     for bot in (veloria, squad):
         found = calibrate(bot, bot.handle.snapshot())
-        base = bot.model.threshold
+        base = bot.reader.threshold
         assert LOW * base <= found.threshold <= HIGH * base
         assert found.questions >= len(BANK)
 
@@ -102,3 +103,16 @@ def test_calibration_is_saved_once_per_index_generation(veloria):
     assert json.loads(path.read_text())["threshold"] == first.threshold
     path.write_text(json.dumps({**json.loads(path.read_text()), "threshold": 0.123}))
     assert load_or_calibrate(veloria, snapshot, veloria.settings.data_dir).threshold == 0.123
+
+
+@pytest.mark.slow
+def test_probes_are_questions_the_index_cannot_answer(answerer):
+    probes = make_probes(answerer.handle.snapshot(), 10, seed=3)
+    assert {p.kind for p in probes} == {"removed", "swapped"}
+    for probe in probes:
+        holder = f"Here it is: {probe.answer}."
+        assert probe.excluded(holder) == (probe.kind == "removed")
+        assert probe.question.endswith("?")
+    swapped = {p.answer: p.question for p in probes if p.kind == "swapped"}
+    removed = {p.answer: p.question for p in probes if p.kind == "removed"}
+    assert any(swapped[a] != removed[a] for a in swapped if a in removed)

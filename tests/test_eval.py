@@ -25,13 +25,17 @@ def test_runner_scores_each_check(seed_settings, answerer, tmp_path):
         [
             {
                 "id": "ok",
-                "question": "Police number from a mobile in Kazakhstan?",
+                "question": "What number do I dial for the police from a mobile in Kazakhstan?",
                 "any": ["112"],
                 "forbid": ["103"],
                 "doc": "003",
                 "stale": True,
             },
-            {"id": "wrong-doc", "question": "Police number from a mobile in Kazakhstan?", "doc": "002"},
+            {
+                "id": "wrong-doc",
+                "question": "What number do I dial for the police from a mobile in Kazakhstan?",
+                "doc": "002",
+            },
             {"id": "oos", "question": "What is the weather in Almaty?", "abstain": True},
         ],
     )

@@ -93,7 +93,7 @@ def test_a_checkout_uses_its_own_corpus_and_prompts():
         pytest.param("bot", "*.py", "bot", id="bot-modules"),
         pytest.param("index", "*.py", "index", id="index-modules"),
         pytest.param("evals", "*.py", "evals", id="evals-modules"),
-        pytest.param("bot/models", "answerability.json", "bot/models", id="answerability-model"),
+        pytest.param("bot/models/reader", "*", "bot/models/reader", id="reader-model"),
         pytest.param("corpus", "*", "bot/shipped/corpus", id="corpus"),
         pytest.param("prompts", "*", "bot/shipped/prompts", id="prompts"),
     ],
