@@ -1,18 +1,22 @@
-"""Answer or abstain (issue 12): the README section and the SQuAD threshold-curve SVG, rendered from
-the summary ``benchmarks/answerability.py`` measures (``benchmarks/answerability.json``)."""
+"""Answer or abstain (issues 12 and 19): the README section and the SQuAD threshold-curve SVG,
+rendered from the summary ``benchmarks/answerability.py`` measures (``benchmarks/answerability.json``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.answerability_targets import BEFORE, TARGETS
+from benchmarks.answerability_targets import BEFORE, BEFORE19, TARGETS, TARGETS19
 
 SVG = Path(__file__).resolve().parent / "answerability-curve.svg"
 SECTION = "answerability"
 
 # ---------------------------------------------------------------- curves
 
-SYSTEMS = (("waymark", "Waymark", "#1f6feb"), ("baseline", "baseline (cut-off)", "#d9480f"))
+SYSTEMS = (
+    ("waymark", "Waymark", "#1f6feb"),
+    ("baseline", "baseline (cut-off)", "#d9480f"),
+    ("reranked", "baseline + reader", "#7048e8"),
+)
 RATES = (  # key, denominator, label, dash pattern
     ("hit", "answerable", "hit on answerable", ""),
     ("abstain_impossible", "impossible", "abstains on impossible", "7 3"),
@@ -73,7 +77,8 @@ def curve_svg(summary: dict) -> str:
     """Two panels from the SQuAD curves: hit on answerable against abstention on impossible (the
     trade-off, comparable across systems), and the three rates against the threshold / cut-off."""
     sq = summary["squad"]
-    width, height, size = 1000, 560, 380
+    systems = [s for s in SYSTEMS if s[0] in sq["curves"]]
+    width, height, size = 1000, 600, 380
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
@@ -84,30 +89,21 @@ def curve_svg(summary: dict) -> str:
     ]
     left = Panel(out, 80, 60, size)
     left.frame("trade-off", "abstains on impossible", "answer hit on answerable")
-    tx, ty = TARGETS["squad_abstain_impossible"][1], TARGETS["squad_hit"][1]
-    out.append(
-        f'<rect x="{left.x(tx):.1f}" y="{left.y(1):.1f}" width="{left.x(1) - left.x(tx):.1f}" '
-        f'height="{left.y(ty) - left.y(1):.1f}" fill="#2f9e44" fill-opacity="0.08" stroke="#2f9e44" '
-        'stroke-dasharray="4 3"/>'
-    )
-    out.append(
-        f'<text x="{left.x(1) - 5:.1f}" y="{left.y(1) + 15:.1f}" text-anchor="end" '
-        'fill="#2f9e44">target</text>'
-    )
-    for key, _label, color in SYSTEMS:
+    target_box(out, left)
+    for key, _label, color in systems:
         curve = sq["curves"][key]
         left.line(
             [(p["abstain_impossible"] / p["impossible"], p["hit"] / p["answerable"]) for p in curve], color
         )
         left.dot(sq[key]["abstain_impossible"]["rate"], sq[key]["hit"]["rate"], color)
-    before = BEFORE["squad_abstain_impossible"], BEFORE["squad_hit"]
-    bx, by = before[0][0] / before[0][1], before[1][0] / before[1][1]
-    left.dot(bx, by, "#555", filled=False)
-    out.append(f'<text x="{left.x(bx) + 9:.1f}" y="{left.y(by) + 4:.1f}" fill="#555">before</text>')
+    for before, name in ((BEFORE, "before issue 12"), (BEFORE19, "before issue 19")):
+        bx, by = _share(before["squad_abstain_impossible"]), _share(before["squad_hit"])
+        left.dot(bx, by, "#555", filled=False)
+        out.append(f'<text x="{left.x(bx) + 9:.1f}" y="{left.y(by) + 4:.1f}" fill="#555">{name}</text>')
 
     right = Panel(out, 80 + size + 120, 60, size)
-    right.frame("rates vs threshold", "Waymark t / baseline cosine cut-off", "share of questions")
-    for key, _label, color in SYSTEMS:
+    right.frame("rates vs threshold", "Waymark t / reader p / baseline cosine cut-off", "share of questions")
+    for key, _label, color in systems:
         curve = [p for p in sq["curves"][key] if 0 <= p["t"] <= 1]
         for rate, total, _name, dash in RATES:
             right.line([(p["t"], p[rate] / p[total]) for p in curve], color, dash, width=1.8)
@@ -115,24 +111,48 @@ def curve_svg(summary: dict) -> str:
         if t is not None and 0 <= t <= 1:
             right.line([(t, 0), (t, 1)], color, "1 4", width=1)
 
-    y = height - 50
+    y = height - 90
+    legend(out, y, [(label, color, "") for _k, label, color in systems])
+    legend(out, y + 22, [(n, "#444", d) for _r, _t, n, d in RATES])
+    notes = (
+        "Dots: operating points (Waymark: calibrated threshold; baseline: cut-off tuned on the "
+        "training validation; + reader: the reader's threshold).",
+        "Open circles: Waymark before issues 12 and 19; dotted verticals: the same thresholds.",
+    )
+    for i, note in enumerate(notes):
+        out.append(f'<text x="80" y="{y + 46 + 18 * i}" fill="#555">{note}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def target_box(out: list[str], panel: Panel) -> None:
+    """Issue 19's SQuAD targets as a shaded corner of the trade-off panel."""
+    tx, ty = TARGETS19["squad_abstain_impossible"][1], TARGETS19["squad_hit"][1]
+    out.append(
+        f'<rect x="{panel.x(tx):.1f}" y="{panel.y(1):.1f}" width="{panel.x(1) - panel.x(tx):.1f}" '
+        f'height="{panel.y(ty) - panel.y(1):.1f}" fill="#2f9e44" fill-opacity="0.08" stroke="#2f9e44" '
+        'stroke-dasharray="4 3"/>'
+    )
+    out.append(
+        f'<text x="{panel.x(1) - 5:.1f}" y="{panel.y(1) + 15:.1f}" text-anchor="end" '
+        'fill="#2f9e44">target (issue 19)</text>'
+    )
+
+
+def legend(out: list[str], y: float, entries: list[tuple[str, str, str]]) -> None:
+    """One row of line samples with their labels."""
     x = 80.0
-    legend = [(label, color, "") for _k, label, color in SYSTEMS] + [(n, "#444", d) for _r, _t, n, d in RATES]
-    for label, color, dash in legend:
+    for label, color, dash in entries:
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
             f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{color}" stroke-width="2"{extra}/>'
         )
         out.append(f'<text x="{x + 29}" y="{y + 4}">{label}</text>')
         x += 50 + 7 * len(label)
-    out.append(
-        f'<text x="80" y="{y + 24}" fill="#555">Dots: operating points (Waymark: calibrated threshold; '
-        "baseline: "
-        "cut-off tuned on training validation); open circle: before issue 12; dotted verticals: the same "
-        "thresholds.</text>"
-    )
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+
+
+def _share(p: tuple[int, int]) -> float:
+    return p[0] / p[1]
 
 
 # ---------------------------------------------------------------- README
@@ -153,10 +173,10 @@ def ms(v: float | None) -> str:
     return "–" if v is None else f"{v:,.1f} ms"
 
 
-def meets(key: str, value: float | None) -> str:
+def meets(key: str, value: float | None, targets: dict = TARGETS) -> str:
     if value is None:
         return "not measured"
-    op, limit = TARGETS[key]
+    op, limit = targets[key]
     ok = value >= limit - 1e-9 if op == ">=" else value <= limit + 1e-9
     return "**met**" if ok else "**not met**"
 
@@ -165,7 +185,116 @@ def _rate(c: dict | None) -> float | None:
     return c["passed"] / c["total"] if c and c.get("total") else None
 
 
-def target_rows(s: dict) -> list[str]:
+def goal(key: str, show) -> str:
+    """Issue 19's target for ``key`` as the README shows it (``show`` formats the limit)."""
+    op, limit = TARGETS19[key]
+    return f"{'≥' if op == '>=' else '≤'} {show(limit)}"
+
+
+def auc(v: float | None) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def percent(v: float) -> str:
+    return f"{v:.0%}"
+
+
+def issue19_rows(s: dict) -> list[str]:
+    """Issue 19's table: before (the logistic model of issue 12), now, target, verdict."""
+    nat, dev, conv = s["natural"]["waymark"], s["dev"]["waymark"], s["conversation"]["waymark"]
+    b, lost, alone = BEFORE19, conv["all"]["lost"], s["conversation"]["standalone"]
+    v = dev["verbatim"]
+    rows = [
+        (
+            "dev · cases passed",
+            f"{b['dev_passed'][0]}/{b['dev_passed'][1]}",
+            f"{dev['passed']['passed']}/{dev['passed']['total']}",
+            goal("dev_passed", lambda x: f"{x}/100"),
+            meets("dev_passed", dev["passed"]["passed"], TARGETS19),
+        ),
+        (
+            "dev · forbid",
+            pair(b["dev_forbid"]),
+            frac(dev["forbid"]),
+            percent(TARGETS19["dev_forbid"][1]),
+            meets("dev_forbid", _rate(dev["forbid"]), TARGETS19),
+        ),
+        (
+            "dev · quotes verbatim",
+            pair(b["dev_verbatim"]),
+            f"{v['faithful']}/{v['quotes']} ({v['rate'] or 0:.1%})",
+            percent(TARGETS19["dev_verbatim"][1]),
+            meets("dev_verbatim", v["rate"], TARGETS19),
+        ),
+        (
+            "natural · fact found",
+            pair(b["natural_fact"]),
+            frac(nat["fact"]),
+            goal("natural_fact", percent),
+            meets("natural_fact", _rate(nat["fact"]), TARGETS19),
+        ),
+        (
+            "natural · abstention correct",
+            pair(b["natural_abstain"]),
+            frac(nat["abstention_correct"]),
+            goal("natural_abstain", percent),
+            meets("natural_abstain", _rate(nat["abstention_correct"]), TARGETS19),
+        ),
+        (
+            "natural · question-level AUC ²",
+            f"{b['natural_auc']:.2f}",
+            f"{auc(nat.get('auc'))} (threshold-free {auc(nat.get('auc_threshold_free'))})",
+            goal("natural_auc", lambda x: f"{x:.2f}"),
+            meets("natural_auc", nat.get("auc"), TARGETS19),
+        ),
+    ]
+    rows += issue19_squad_rows(s)
+    w = s["warm"]["waymark"]
+    rows += [
+        (
+            "conversation variant (dev + natural) · standalone cases lost",
+            str(b["conversation_lost"]),
+            f"{lost} ({conv['dev']['lost']} of {alone['dev']} dev, "
+            f"{conv['natural']['lost']} of {alone['natural']} natural; gained {conv['all']['gained']})",
+            str(TARGETS19["conversation_lost"][1]),
+            meets("conversation_lost", lost, TARGETS19),
+        ),
+        (
+            "warm answer p95, dev suite",
+            ms(b["warm_p95_ms"]),
+            f"{ms(w['p95'])} (p50 {ms(w['p50'])}; {w['p95'] / b['warm_p95_ms']:.1f}× before)",
+            goal("warm_p95_ms", lambda x: f"{x:g} ms"),
+            meets("warm_p95_ms", w["p95"], TARGETS19),
+        ),
+    ]
+    lines = ["| measure | before | now | target | verdict |", "|---|---|---|---|---|"]
+    lines += [f"| {' | '.join(r)} |" for r in rows]
+    return lines
+
+
+def issue19_squad_rows(s: dict) -> list[tuple[str, ...]]:
+    sq = (s.get("squad") or {}).get("waymark")
+    spec = (
+        ("hit", "squad_hit", "answer hit on answerable"),
+        ("abstain_impossible", "squad_abstain_impossible", "abstains on impossible"),
+        ("abstain_answerable", "squad_abstain_answerable", "abstains on answerable"),
+    )
+    if not sq:
+        return [(f"SQuAD · {n}", pair(BEFORE19[k]), "not run", goal(k, percent), "") for _, k, n in spec]
+    return [
+        (
+            f"SQuAD · {name}",
+            pair(BEFORE19[key]),
+            frac(sq[figure]),
+            goal(key, percent),
+            meets(key, _rate(sq[figure]), TARGETS19),
+        )
+        for figure, key, name in spec
+    ]
+
+
+def issue12_rows(s: dict) -> list[str]:
+    """Issue 12's table: before (the rule-based answerer), now, its targets, verdict."""
     nat, dev, conv = s["natural"]["waymark"], s["dev"]["waymark"], s["conversation"]["waymark"]
     sq = (s.get("squad") or {}).get("waymark")
     lost = conv["all"]["lost"]
@@ -265,22 +394,27 @@ def target_rows(s: dict) -> list[str]:
 
 
 def side_by_side(s: dict) -> list[str]:
+    """Waymark, the cut-off baseline and the baseline reranked by the reader, measure by measure."""
     n, d, c = s["natural"], s["dev"], s["conversation"]
-    lines = ["| measure | Waymark (calibrated threshold) | baseline (top-1 cut-off) |", "|---|---|---|"]
+    r = {"natural": n.get("reranked"), "dev": d.get("reranked")}
+    lines = [
+        "| measure | Waymark (calibrated threshold) | baseline (top-1 cut-off) | baseline + reader ³ |",
+        "|---|---|---|---|",
+    ]
 
-    def row(name: str, w: str, b: str) -> None:
-        lines.append(f"| {name} | {w} | {b} |")
+    def row(name: str, w: str, b: str, rr: str) -> None:
+        lines.append(f"| {name} | {w} | {b} | {rr} |")
 
-    row("natural · fact found", frac(n["waymark"]["fact"]), frac(n["baseline"]["fact"]))
+    def figures(suite: str, key: str, name: str, mark: str = "") -> None:
+        reread = frac(r[suite][key]) if r[suite] else "–"
+        row(name, frac(s[suite]["waymark"][key]), frac(s[suite]["baseline"][key]) + mark, reread)
+
+    figures("natural", "fact", "natural · fact found")
+    figures("natural", "abstention_correct", "natural · abstention correct")
+    figures("natural", "abstained_on_answerable", "natural · abstained on answerable")
     row(
-        "natural · abstention correct",
-        frac(n["waymark"]["abstention_correct"]),
-        frac(n["baseline"]["abstention_correct"]),
-    )
-    row(
-        "natural · abstained on answerable",
-        frac(n["waymark"]["abstained_on_answerable"]),
-        frac(n["baseline"]["abstained_on_answerable"]),
+        "natural · question-level AUC: calibrated run / threshold-free ²",
+        *(aucs(x) for x in (n["waymark"], n["baseline"], r["natural"])),
     )
     for suite in ("dev", "natural"):
         w, b = c["waymark"][suite], c["baseline"][suite]
@@ -288,34 +422,83 @@ def side_by_side(s: dict) -> list[str]:
             f"conversation variant · {suite}: lost (of passing alone) / gained",
             f"{w['lost']} of {w['passed_alone']} / {w['gained']}",
             f"{b['lost']} of {b['passed_alone']} / {b['gained']}",
+            "as the baseline ¹",
         )
-    row("dev · cases passed", frac(d["waymark"]["passed"]), frac(d["baseline"]["passed"]) + " ¹")
-    row("dev · forbid", frac(d["waymark"]["forbid"]), frac(d["baseline"]["forbid"]))
-    row("dev · abstain", frac(d["waymark"]["abstain"]), frac(d["baseline"]["abstain"]))
+    figures("dev", "passed", "dev · cases passed", " ¹")
+    figures("dev", "forbid", "dev · forbid")
+    figures("dev", "abstain", "dev · abstain")
     v = d["waymark"]["verbatim"]
     row(
-        "dev · quotes verbatim", f"{v['faithful']}/{v['quotes']} ({v['rate'] or 0:.1%})", "n/a (whole chunks)"
+        "dev · quotes verbatim",
+        f"{v['faithful']}/{v['quotes']} ({v['rate'] or 0:.1%})",
+        "n/a (whole chunks)",
+        "n/a (a sentence of a chunk)",
     )
-    sq = s.get("squad")
-    if sq:
-        for key, name in (
-            ("hit", "answer hit on answerable"),
-            ("abstain_impossible", "abstains on impossible"),
-            ("abstain_answerable", "abstains on answerable"),
-        ):
-            row(f"SQuAD · {name}", frac(sq["waymark"][key]), frac(sq["baseline"][key]))
-        row(
-            "SQuAD · operating point",
-            f"t = {sq['waymark']['operating_point']:.3f} (calibrated for this corpus)",
-            f"cosine ≥ {sq['baseline']['operating_point']:.3f} (tuned on training validation)",
-        )
-    w, b = s["warm"]["waymark"], s["warm"]["baseline"]
+    side_by_side_squad(s, row)
+    w, b, rr = s["warm"]["waymark"], s["warm"]["baseline"], s["warm"].get("reranked")
     row(
         "warm p50 / p95, dev suite",
         f"{ms(w['p50'])} / {ms(w['p95'])}",
         f"{ms(b['p50'])} / {ms(b['p95'])} (Waymark/baseline p95: {s['warm']['ratio_p95']:.2f}×)",
+        f"{ms(rr['p50'])} / {ms(rr['p95'])} (retrieval + reading)" if rr else "–",
     )
     return lines
+
+
+def side_by_side_squad(s: dict, row) -> None:
+    sq = s.get("squad")
+    if not sq:
+        return
+    rr = sq.get("reranked")
+    for key, name in (
+        ("hit", "answer hit on answerable"),
+        ("abstain_impossible", "abstains on impossible"),
+        ("abstain_answerable", "abstains on answerable"),
+    ):
+        reread = frac(rr[key]) if rr else "–"
+        row(f"SQuAD · {name}", frac(sq["waymark"][key]), frac(sq["baseline"][key]), reread)
+    row(
+        "SQuAD · operating point",
+        f"t = {sq['waymark']['operating_point']:.3f} (calibrated for this corpus)",
+        f"cosine ≥ {sq['baseline']['operating_point']:.3f} (tuned on training validation)",
+        f"p ≥ {rr['operating_point']:.3f} (the reader's validated threshold)" if rr else "–",
+    )
+
+
+def aucs(n: dict | None) -> str:
+    """A system's natural question-level AUC, of the calibrated run and threshold-free."""
+    if not n:
+        return "–"
+    return f"{auc(n.get('auc'))} / {auc(n.get('auc_threshold_free'))}"
+
+
+def trace(s: dict) -> str:
+    """Where the gain comes from, on natural and SQuAD: reading (baseline → baseline + reader)
+    and retrieval with per-corpus calibration (baseline + reader → Waymark)."""
+    n, sq = s["natural"], s.get("squad") or {}
+    if not n.get("reranked"):
+        return ""
+    steps = (("baseline", "baseline"), ("reranked", "+ reader"), ("waymark", "Waymark"))
+
+    def chain(group: dict, key: str) -> str:
+        return " → ".join(f"{name} {_pct(group[k][key])}" for k, name in steps if k in group)
+
+    text = f"""Tracing the gain: natural fact found {chain(n, "fact")}; abstention correct
+    {chain(n, "abstention_correct")}"""
+    if sq.get("reranked"):
+        text += f"""; SQuAD hit on answerable {chain(sq, "hit")}; abstains on impossible
+        {chain(sq, "abstain_impossible")}"""
+    return para(
+        text
+        + """. The first step is reading (the same chunks, one sentence shown, the reader's own
+        threshold); the second, Waymark's retrieval, units and per-corpus threshold. The baseline's
+        fact found is generous (anywhere in ~4000 characters), so reading can lower it."""
+    )
+
+
+def _pct(c: dict | None) -> str:
+    rate = _rate(c)
+    return "–" if rate is None else f"{rate:.1%}"
 
 
 def curve_note(s: dict) -> list[str]:
@@ -326,7 +509,12 @@ def curve_note(s: dict) -> list[str]:
         para("""Balanced accuracy (the mean of hit on answerable and abstention on impossible;
         answering or abstaining on everything scores at most 50%):""")
     ]
-    for key, name, unit in (("waymark", "Waymark", "t"), ("baseline", "the baseline", "cut-off")):
+    named = (
+        ("waymark", "Waymark", "t"),
+        ("reranked", "the baseline + reader", "p"),
+        ("baseline", "the baseline", "cut-off"),
+    )
+    for key, name, unit in (x for x in named if x[0] in sq):
         w, p = sq[key], sq[key]["best_on_curve"]
         op = (_rate(w["hit"]) + _rate(w["abstain_impossible"])) / 2
         best = (
@@ -362,7 +550,9 @@ def curve_method(s: dict) -> str:
     return para(f"""Waymark's curve comes from one `threshold=0` run: a question counts as answered at
     `t` when it was answered at 0 and its confidence ≥ `t`, and as {how} The baseline's cut-off is
     swept from its lowest to its highest top-1 score (a hit: answered and the expected string
-    retrieved). Dots: the operating points above; open circle: before issue 12. Every point is in
+    retrieved); the baseline + reader's threshold from 0 to 1 on its best sentence's probability (a
+    hit: answered and that sentence holds the expected string). Dots: the operating points above;
+    open circles: Waymark before issues 12 and 19. Every point is in
     `benchmarks/out/answerability.json`, every 5th in `benchmarks/answerability.json`.""")
 
 
@@ -422,7 +612,7 @@ def emptied_rows(s: dict) -> list[str]:
 
 
 def render_section(s: dict) -> str:
-    m, cut, t = s["machine"], s["cutoff"], s["thresholds"]
+    m, t = s["machine"], s["thresholds"]
     load = s.get("loadavg_1min") or [None, None]
     busy = (
         " **Other processes were competing for the CPUs, so timings are pessimistic.**"
@@ -432,46 +622,53 @@ def render_section(s: dict) -> str:
     dirty = " + uncommitted changes" if m.get("dirty") else ""
     squad = f", SQuAD {t['squad']:.3f}" if t.get("squad") is not None else ""
     lines = [
-        "## Answer or abstain (issue 12)",
+        "## Answer or abstain (issue 19: the reader; issue 12)",
         "",
         para("""Generated by `python benchmarks/answerability.py` from `benchmarks/answerability.json`;
         edit `benchmarks/answerability_readme.py`, not here."""),
         "",
         para(f"""Measured {s["measured_at"]} in one run of {s["seconds"]:.0f} s on {m["cpu"]}
-        ({m["cores"]} cores), Python {m["python"]}, commit `{m["commit"]}`{dirty}, answerability model
-        sha256 `{m.get("model_sha256")}`; 1-minute load average {load[0]}→{load[1]}.{busy}
+        ({m["cores"]} cores), Python {m["python"]}, commit `{m["commit"]}`{dirty}, reader
+        (`bot/models/reader/calibration.json`) sha256 `{m.get("model_sha256")}`
+        (commit `{m.get("model_commit") or "not committed"}`); 1-minute load average
+        {load[0]}→{load[1]}.{busy}
         {"Quick run (one timed latency pass)." if s.get("quick") else ""}"""),
         "",
         para(f"""Waymark runs at its default operating point: each index's calibrated threshold (seed
-        corpus {t["seed"]:.3f}{squad}; model {t["model"]:.3f}). The baseline (`benchmarks/baseline.py`:
-        top-4 chunks of 1000 characters, same embedding model) abstains when the top-1 chunk's
-        relevance score is below a cut-off. The score is LangChain's
-        `similarity_search_with_relevance_scores` on the cosine Chroma store, i.e. cosine similarity =
-        1 − Chroma's cosine distance. The cut-off is tuned for balanced accuracy on the Waymark model's
-        validation questions ({cut["validation_cases"]} questions of `{cut["questions"]}` over
-        `training/corpus/`, split as `training/train.py` does; never dev, natural or SQuAD):
-        **{cut["value"]:.3f}**,
-        balanced accuracy {cut["balanced_accuracy"]:.1%} (answerable and retrieved
-        {cut["answerable_correct"]}/{cut["answerable"]}, unanswerable abstained
-        {cut["unanswerable_correct"]}/{cut["unanswerable"]}). The baseline is still scored generously: a
-        fact counts as found when it appears anywhere in the ~4000 retrieved characters."""),
+        corpus {t["seed"]:.3f}{squad}; reader {t["model"]:.3f}). {baseline_text(s)}"""),
         "",
-        "### Targets",
+        "### Targets (issue 19)",
         "",
-        *target_rows(s),
+        *issue19_rows(s),
         "",
-        para("""Before: the rule-based answerer before issue 12. Abstention correct: an `abstain: true`
-        case that abstained and showed no `forbid` string (near misses included). Conversation variant:
-        every standalone dev and natural question asked third, after two unrelated ones
-        (`evals/conversation.py`); lost = passes alone, fails in conversation."""),
+        para("""Before: Waymark with the logistic answerability model of issue 12 (measured at
+        a26b8cf). Abstention correct: an `abstain: true` case that abstained and showed no `forbid`
+        string (near misses included). Conversation variant: every standalone dev and natural
+        question asked third, after two unrelated ones (`evals/conversation.py`); lost = passes
+        alone, fails in conversation."""),
         "",
-        "### Waymark beside the baseline with a cut-off",
+        para("""² Question-level AUC over natural's answerable and `abstain: true` cases: the answer's
+        confidence (the best candidate's calibrated probability) against "the expected fact was
+        shown", an `abstain: true` case counting as not shown. Of the calibrated run (what the
+        target is judged on; an abstention shows nothing, so the threshold helps it), and
+        threshold-free: the fact in what the system would show at threshold 0 (Waymark) or in its
+        best chunks or sentence whatever the cut-off (the baselines)."""),
+        "",
+        "### Waymark beside the baseline with a cut-off and the baseline reranked by the reader",
         "",
         *side_by_side(s),
         "",
         para("""¹ The baseline is scored on the checks it can be: fact, doc, forbid (in the retrieved
         text) and abstain, not staleness. It searches the last message alone, so the conversation
         variant cannot change it."""),
+        "",
+        para("""³ The baseline + reader: the baseline's top-4 chunks, each line split into sentences
+        (`index.text.sentence_spans`), every sentence read by Waymark's reader with its document's
+        title and the sentence before it in the chunk (`benchmarks.baseline.reread`). It shows the
+        most probable sentence when it clears the reader's validated threshold, else abstains; it is
+        scored like the baseline, on that one sentence."""),
+        "",
+        trace(s),
         "",
         "### SQuAD threshold curve",
         "",
@@ -481,6 +678,13 @@ def render_section(s: dict) -> str:
         curve_method(s),
         "",
         *curve_note(s),
+        "",
+        "### Targets (issue 12)",
+        "",
+        *issue12_rows(s),
+        "",
+        para("""Before: the rule-based answerer before issue 12; the targets issue 12 set, kept for
+        the record."""),
         "",
         "### Word lists emptied",
         "",
@@ -493,7 +697,8 @@ def render_section(s: dict) -> str:
         para(f"""Warm latency: wall time of `Answerer.answer()` per dev question in the benchmark
         process after one untimed pass over the suite; median of {s["timing_passes"]} timed pass(es).
         The baseline's is `similarity_search_with_relevance_scores(k=4)` (query embedding with
-        sentence-transformers + Chroma search), measured the same way."""),
+        sentence-transformers + Chroma search), measured the same way; the baseline + reader's adds
+        reading the chunks' sentences."""),
         "",
         para("""`make bench` runs this module, which rewrites only this section of the file;
         `--readme-only` re-renders it from the committed JSON."""),
@@ -506,3 +711,21 @@ def render_section(s: dict) -> str:
         "```",
     ]
     return "\n".join(lines)
+
+
+def baseline_text(s: dict) -> str:
+    """How the baseline and its cut-off were set up, and how the cut-off did where it was tuned."""
+    cut = s["cutoff"]
+    questions = cut["questions"] if isinstance(cut["questions"], list) else [cut["questions"]]
+    corpora = cut.get("corpora") or ["training/corpus"]
+    return para(f"""The baseline (`benchmarks/baseline.py`: top-4 chunks of 1000 characters, same
+    embedding model) abstains when the top-1 chunk's relevance score is below a cut-off. The score
+    is LangChain's `similarity_search_with_relevance_scores` on the cosine Chroma store, i.e.
+    cosine similarity = 1 − Chroma's cosine distance. The cut-off is tuned for balanced accuracy
+    on the Waymark reader's validation questions ({cut["validation_cases"]} questions of
+    {", ".join(f"`{q}`" for q in questions)} over {" + ".join(f"`{c}/`" for c in corpora)}, split
+    as `training/reader.py` does; never dev, natural or SQuAD): **{cut["value"]:.3f}**, balanced
+    accuracy {cut["balanced_accuracy"]:.1%} (answerable and retrieved
+    {cut["answerable_correct"]}/{cut["answerable"]}, unanswerable abstained
+    {cut["unanswerable_correct"]}/{cut["unanswerable"]}). The baseline is still scored generously: a
+    fact counts as found when it appears anywhere in the ~4000 retrieved characters.""")

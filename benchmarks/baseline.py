@@ -10,7 +10,11 @@ when the top-1 chunk's LangChain relevance score is below it: ``similarity_searc
 on a cosine store, i.e. cosine similarity = 1 - Chroma's cosine distance. ``tune_cutoff`` picks
 the cut-off with the best balanced accuracy on labelled validation questions (answerable: an
 expected string is in the retrieved text; unanswerable: abstained); ``validation_cases`` selects
-the same validation questions the Waymark answerability model is validated on (never an eval suite).
+the same validation questions the Waymark reader is validated on (never an eval suite).
+
+``reread`` is the baseline's retrieval with Waymark's reader (``bot.reader``) in place of an
+answer step: the best-read sentence of the top-K chunks, or an abstention when it is below the
+reader's threshold. Beside the two others it tells the gain of retrieval from the gain of reading.
 """
 
 from __future__ import annotations
@@ -23,13 +27,20 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.reader import Candidate, Reader
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
 K = 4
-# Mirrors ``labelled()`` in training/train.py: questions about these written documents validate,
-# and so does an unanswerable question (no ``doc``) when crc32(id) % 5 < 2.
-VALIDATION_DOCS = ("04", "05")
+# Mirrors ``WRITTEN``, ``LABELLED`` and ``written_pairs()`` in training/reader.py (paths relative to
+# training/): questions about the ``WRITTEN_VALIDATION`` documents validate, and so does a question
+# with no ``doc`` when crc32(id) % 5 < 2.
+TRAINING_CORPORA = ("corpus", "extra/corpus")
+TRAINING_QUESTIONS = ("questions.yaml", "extra/questions_b.yaml", "extra/questions_c.yaml")
+VALIDATION_DOCS = ("04", "05", "08", "12")
 VALIDATION_SHARE = 2  # out of 5
 
 
@@ -52,6 +63,8 @@ class Retrieved:
     text: str
     score: float  # top-1 relevance score: cosine similarity, 1 - Chroma's cosine distance
     sources: list[str]
+    chunks: list[str] = field(default_factory=list)  # each chunk's text, best first
+    titles: list[str] = field(default_factory=list)  # each chunk's document title, "" when unknown
 
 
 @dataclass(frozen=True)
@@ -88,9 +101,10 @@ class BaselineReport:
 
 
 class Baseline:
-    """A built baseline index over one corpus folder; ``search`` returns the retrieved text."""
+    """A built baseline index over one corpus folder (or several, as one store); ``search``
+    returns the retrieved text."""
 
-    def __init__(self, corpus_dir: Path, embeddings=None) -> None:
+    def __init__(self, corpus_dir: Path | Sequence[Path], embeddings=None) -> None:
         from index.embed import SentenceEmbeddings
 
         self.corpus_dir = corpus_dir
@@ -129,11 +143,7 @@ class Baseline:
     def retrieve(self, question: str) -> Retrieved:
         """Top-K chunks with the top-1 relevance score (cosine store: 1 - cosine distance)."""
         found = self.store.similarity_search_with_relevance_scores(question, k=K)
-        return Retrieved(
-            text="\n".join(d.page_content for d, _ in found),
-            score=float(found[0][1]) if found else float("-inf"),
-            sources=[str(d.metadata.get("source", "")) for d, _ in found],
-        )
+        return _retrieved([d for d, _ in found], float(found[0][1]) if found else float("-inf"))
 
     def retrieve_many(self, questions: list[str]) -> list[Retrieved]:
         """``retrieve`` for many questions, the query vectors embedded in one batch (same scores to
@@ -142,13 +152,8 @@ class Baseline:
         out = []
         for vector in vectors:
             found = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=K)  # distances
-            out.append(
-                Retrieved(
-                    text="\n".join(d.page_content for d, _ in found),
-                    score=1.0 - float(found[0][1]) if found else float("-inf"),
-                    sources=[str(d.metadata.get("source", "")) for d, _ in found],
-                )
-            )
+            score = 1.0 - float(found[0][1]) if found else float("-inf")
+            out.append(_retrieved([d for d, _ in found], score))
         return out
 
     def close(self) -> None:
@@ -164,6 +169,56 @@ class Baseline:
             ms = (time.perf_counter() - t0) * 1000
             report.cases.append(score_case(case, got, cutoff, ms))
         return report
+
+
+def _retrieved(docs: list, score: float) -> Retrieved:
+    """LangChain documents, best first, as one ``Retrieved``."""
+    return Retrieved(
+        text="\n".join(d.page_content for d in docs),
+        score=score,
+        sources=[str(d.metadata.get("source", "")) for d in docs],
+        chunks=[d.page_content for d in docs],
+        titles=[str(d.metadata.get("title", "")) for d in docs],
+    )
+
+
+def chunk_candidates(got: Retrieved) -> list[tuple[Candidate, str]]:
+    """Every sentence of the retrieved chunks as the reader reads it, with its chunk's source.
+
+    Each line of a chunk (a paragraph, heading or list item) is split with ``sentence_spans``, so
+    a heading never runs into the sentence after it; the heading is the document's title and the
+    context the sentence or line before it in the same chunk, as Waymark reads its units."""
+    from bot.reader import Candidate
+    from index.text import sentence_spans
+
+    out: list[tuple[Candidate, str]] = []
+    for chunk, title, source in zip(got.chunks, got.titles, got.sources, strict=True):
+        previous = ""
+        for line in chunk.splitlines():
+            for start, end in sentence_spans(line):
+                sentence = line[start:end]
+                out.append((Candidate(sentence, title, previous), source))
+                previous = sentence
+    return out
+
+
+def reread(question: str, got: Retrieved, reader: Reader) -> Retrieved:
+    """The retrieved chunks narrowed to the sentence the reader rates most likely to answer: its
+    text, its calibrated probability as the score and its chunk's source. Scored with
+    ``score_case(case, reread(...), reader.threshold)``, it abstains below the reader's threshold."""
+    pairs = chunk_candidates(got)
+    if not pairs:
+        return Retrieved(text="", score=0.0, sources=[])
+    p = reader.probabilities(question, [c for c, _ in pairs])
+    best = max(range(len(pairs)), key=lambda i: p[i])  # the first of equals, as argmax
+    candidate, source = pairs[best]
+    return Retrieved(
+        text=candidate.sentence,
+        score=float(p[best]),
+        sources=[source],
+        chunks=[candidate.sentence],
+        titles=[candidate.heading],
+    )
 
 
 def score_case(case, got: Retrieved, cutoff: float | None, latency_ms: float = 0.0) -> BaselineCase:
@@ -183,9 +238,18 @@ def score_case(case, got: Retrieved, cutoff: float | None, latency_ms: float = 0
     )
 
 
+def training_files(training: Path) -> tuple[list[Path], list[Path]]:
+    """The reader's written corpora and labelled question files under ``training`` (a folder laid
+    out as ``training/``); the ones missing are left out."""
+    corpora = [training / c for c in TRAINING_CORPORA if (training / c).is_dir()]
+    questions = [training / q for q in TRAINING_QUESTIONS if (training / q).is_file()]
+    return corpora, questions
+
+
 def validation_cases(cases) -> list:
-    """The labelled questions (``training/questions.yaml``) the Waymark model validates on,
-    selected exactly as ``labelled()`` in training/train.py splits them."""
+    """The labelled questions (``training/questions.yaml``, ``training/extra/questions_*.yaml``)
+    the Waymark reader validates on, selected exactly as ``written_pairs()`` in
+    training/reader.py splits them."""
     out = []
     for case in cases:
         if case.doc:
@@ -243,15 +307,31 @@ def tune_cutoff(scores: Sequence[float], answerable: Sequence[bool], found: Sequ
     return best
 
 
-def split_corpus(corpus_dir: Path):
-    """Every readable corpus file, split with the stock recursive splitter."""
+def split_corpus(corpus_dir: Path | Sequence[Path]):
+    """Every readable corpus file (of one folder or several), split with the stock recursive
+    splitter; each chunk keeps its document's id and title (for the reader; never embedded)."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from index.load import load_corpus
+    from index.manifest import load_manifest
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
-    docs = load_corpus(corpus_dir, warn=lambda _m: None)
-    return splitter.create_documents([d.text for d in docs], metadatas=[{"source": d.id} for d in docs])
+    folders = [corpus_dir] if isinstance(corpus_dir, Path) else list(corpus_dir)
+    docs, metadatas = [], []
+    for folder in folders:
+        manifest = load_manifest(folder, warn=lambda _m: None)
+        for doc in load_corpus(folder, warn=lambda _m: None):
+            docs.append(doc)
+            metadatas.append({"source": doc.id, "title": document_title(doc, manifest.get(doc.id))})
+    return splitter.create_documents([d.text for d in docs], metadatas=metadatas)
+
+
+def document_title(doc, info) -> str:
+    """The title Waymark's index gives a document (``index.passages``: the manifest's, else the
+    loader's, else its first short line), so the reader sees the same heading in both systems."""
+    from index.passages import _fallback_title, _loader_title
+
+    return info.title if info else _loader_title(doc) or _fallback_title(doc)
 
 
 def percentiles(values: list[float]) -> dict:
